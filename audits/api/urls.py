@@ -1,0 +1,11 @@
+"""API routes of audits and improvement under /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from .views import ObjectiveViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("objectives", ObjectiveViewSet, basename="objective")
+
+urlpatterns = router.urls

@@ -1,0 +1,26 @@
+"""API views of audits and improvement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from audits import selectors, services
+from audits.filters import ObjectiveFilter
+from audits.models import Objective
+from itsm.api.viewsets import ServiceWriteViewSet
+
+from .serializers import ObjectiveSerializer
+
+
+class ObjectiveViewSet(ServiceWriteViewSet):
+    policy_target = Objective
+    queryset = selectors.objective_list()
+    serializer_class = ObjectiveSerializer
+    filterset_class = ObjectiveFilter
+    ordering = "code"
+
+    def create_service(self, data: dict[str, Any]) -> Objective:
+        return services.objective_create(actor=self.request.user, data=data)  # type: ignore[arg-type]
+
+    def update_service(self, instance: Objective, data: dict[str, Any]) -> Objective:
+        return services.objective_update(objective=instance, actor=self.request.user, data=data)  # type: ignore[arg-type]

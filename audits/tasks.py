@@ -1,0 +1,1 @@
+"""Background jobs of audits and improvement."""

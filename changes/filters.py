@@ -1,0 +1,1 @@
+"""FilterSets of change management, shared by list pages and the API."""

@@ -1,0 +1,1 @@
+"""Policy rules of change management, registered with ``itsm.policy``."""

@@ -1,0 +1,1 @@
+"""Reads of change management: joins and policy scoping live here."""

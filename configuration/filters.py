@@ -1,0 +1,1 @@
+"""FilterSets of configuration management, shared by list pages and the API."""

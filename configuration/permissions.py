@@ -1,0 +1,1 @@
+"""Policy rules of configuration management, registered with ``itsm.policy``."""

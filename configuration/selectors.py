@@ -1,0 +1,1 @@
+"""Reads of configuration management: joins and policy scoping live here."""

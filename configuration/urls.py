@@ -1,0 +1,7 @@
+"""Pages of configuration management under /configuration/."""
+
+from django.urls import URLPattern
+
+app_name = "configuration"
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Admin registrations of incident and service request management."""

@@ -1,0 +1,1 @@
+"""API views of incident and service request management."""

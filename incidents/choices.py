@@ -1,0 +1,1 @@
+"""Choices (TextChoices) of incident and service request management."""

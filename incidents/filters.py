@@ -1,0 +1,1 @@
+"""FilterSets of incident and service request management, shared by list pages and the API."""

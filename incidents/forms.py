@@ -1,0 +1,1 @@
+"""Forms of incident and service request management."""

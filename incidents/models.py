@@ -1,0 +1,1 @@
+"""Models of incident and service request management."""

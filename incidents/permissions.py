@@ -1,0 +1,1 @@
+"""Policy rules of incident and service request management, registered with ``itsm.policy``."""

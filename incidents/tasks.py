@@ -1,0 +1,1 @@
+"""Background jobs of incident and service request management."""

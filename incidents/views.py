@@ -1,0 +1,1 @@
+"""Pages of incident and service request management."""

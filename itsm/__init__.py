@@ -1,0 +1,5 @@
+"""The ITSM project package and its cross-cutting core."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

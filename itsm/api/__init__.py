@@ -1,0 +1,1 @@
+"""Building blocks of the REST API: authentication, permissions, pagination, errors."""

@@ -1,0 +1,55 @@
+"""Serializers of the core resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from itsm.models import Department, Team, User
+
+
+class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    name = serializers.CharField(source="__str__", read_only=True)
+    roles = serializers.ListField(source="role_names", child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "name",
+            "email",
+            "department",
+            "job_title",
+            "roles",
+            "is_active",
+            "language",
+            "time_zone",
+        ]
+        read_only_fields = fields
+
+
+class TeamSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    members = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.filter(is_active=True, is_system=False), required=False
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "code", "email", "department", "lead", "members", "description", "is_active"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        lead = attrs.get("lead", getattr(self.instance, "lead", None))
+        members = attrs.get("members")
+        if members is None and self.instance is not None:
+            members = list(self.instance.members.all())
+        if lead is not None and members is not None and lead not in members:
+            raise serializers.ValidationError({"lead": ["The lead must be a member of the team."]})
+        return attrs
+
+
+class DepartmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Department
+        fields = ["id", "name", "code", "head", "description"]

@@ -1,0 +1,20 @@
+"""/api/v1/: the core's resources plus each app's router."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("users", views.UserViewSet, basename="user")
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("departments", views.DepartmentViewSet, basename="department")
+
+urlpatterns = [
+    path("me/", views.me, name="api-me"),
+    path("schema/", views.SchemaView.as_view(), name="api-schema"),
+    path("docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+    path("", include("audits.api.urls")),
+]

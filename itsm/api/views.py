@@ -1,0 +1,78 @@
+"""API of the core: the signed-in user, people, teams, departments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from itsm import selectors, services
+from itsm.filters import DepartmentFilter, TeamFilter, UserFilter
+from itsm.models import Department, Team, User
+
+from .serializers import DepartmentSerializer, TeamSerializer, UserSerializer
+from .viewsets import PolicyReadOnlyViewSet, ServiceWriteViewSet
+
+
+@extend_schema(responses=UserSerializer)
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    """The signed-in user with their roles."""
+    return Response(UserSerializer(request.user).data)
+
+
+me.cls.policy_target = "api"  # type: ignore[attr-defined]
+me.cls.policy_action = "use"  # type: ignore[attr-defined]
+
+
+class UserViewSet(PolicyReadOnlyViewSet):
+    policy_target = User
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    ordering = "username"
+
+    def get_queryset(self) -> Any:
+        self.queryset = selectors.user_list()
+        return super().get_queryset()
+
+
+class TeamViewSet(ServiceWriteViewSet):
+    policy_target = Team
+    queryset = Team.objects.select_related("lead", "department").prefetch_related("members")
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilter
+    ordering = "name"
+
+    def create_service(self, data: dict[str, Any]) -> Team:
+        members = data.pop("members", None)
+        return services.team_create(actor=self.request.user, data=data, members=members)  # type: ignore[arg-type]
+
+    def update_service(self, instance: Team, data: dict[str, Any]) -> Team:
+        members = data.pop("members", None)
+        return services.team_update(team=instance, actor=self.request.user, data=data, members=members)  # type: ignore[arg-type]
+
+
+class DepartmentViewSet(ServiceWriteViewSet):
+    policy_target = Department
+    queryset = Department.objects.select_related("head")
+    serializer_class = DepartmentSerializer
+    filterset_class = DepartmentFilter
+    ordering = "name"
+
+    def create_service(self, data: dict[str, Any]) -> Department:
+        return services.department_create(actor=self.request.user, data=data)  # type: ignore[arg-type]
+
+    def update_service(self, instance: Department, data: dict[str, Any]) -> Department:
+        return services.department_update(department=instance, actor=self.request.user, data=data)  # type: ignore[arg-type]
+
+
+class SchemaView(SpectacularAPIView):
+    policy_target = "api-docs"
+
+
+class DocsView(SpectacularSwaggerView):
+    policy_target = "api-docs"

@@ -1,0 +1,57 @@
+"""Cross-cutting middleware: request-size limit and the signed-in user's time zone and language."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .api.errors import error_response, is_api_request
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse bodies larger than ``ITSM_MAX_REQUEST_BYTES`` before anything reads them (413)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.ITSM_MAX_REQUEST_BYTES
+        if length > limit:
+            message = _("The request body is larger than the limit of %(limit)s bytes.") % {"limit": limit}
+            if is_api_request(request):
+                return error_response(413, "request_too_large", message)
+            return render(request, "413.html", {"message": message}, status=413)
+        return self.get_response(request)
+
+
+class UserPreferencesMiddleware:
+    """Render dates in the user's time zone and pages in the user's chosen language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.time_zone:
+                try:
+                    timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    timezone.deactivate()
+            if user.language and user.language != request.LANGUAGE_CODE:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,0 +1,44 @@
+"""Policy rules of the core: the shell's pages, people, teams and departments, the API schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .choices import Area
+from .models import Department, Team, User
+from .policy import anyone, has_any_perm, is_staff_member, policy, signed_in
+
+can_manage_people = has_any_perm("itsm.manage_people")
+can_see_people = has_any_perm("itsm.access_people", "itsm.manage_people", "itsm.view_all_records")
+
+policy.register("healthz", "view", anyone, public=True)
+policy.register("login", "view", anyone, public=True)
+policy.register("dashboard", "view", signed_in)
+policy.register("profile", "view", signed_in)
+policy.register("profile", "change", signed_in)
+policy.register("api", "use", signed_in)
+policy.register("api-docs", "view", signed_in)
+
+for area in Area:
+    policy.register(area.value, "access", has_any_perm(f"itsm.access_{area.value}"))
+
+
+def _user_view(user: Any, obj: Any) -> bool:
+    return can_see_people(user, obj) or (obj is not None and obj.pk == user.pk)
+
+
+def _user_scope(user: Any, queryset: QuerySet[User]) -> QuerySet[User]:
+    if can_see_people(user, None):
+        return queryset.filter(is_system=False)
+    return queryset.filter(pk=user.pk)
+
+
+policy.register(User, "view", _user_view, scope=_user_scope)
+policy.register(User, "change", can_manage_people)
+
+for model in (Team, Department):
+    policy.register(model, "view", is_staff_member)
+    policy.register(model, "add", can_manage_people)
+    policy.register(model, "change", can_manage_people)

@@ -1,0 +1,72 @@
+"""What each role may do, as Django permissions on its group.
+
+``sync_roles`` is idempotent: data migrations call it, and later process issues extend ``ROLE_PERMISSIONS``
+and add a migration that calls it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .choices import Area, Role
+
+ALL_AREAS = [f"itsm.access_{area.value}" for area in Area]
+OBJECTIVES_WRITE = ["audits.view_objective", "audits.add_objective", "audits.change_objective"]
+
+
+def _access(*areas: Area) -> list[str]:
+    return [f"itsm.access_{area.value}" for area in areas]
+
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.REQUESTER: [],
+    Role.SERVICE_DESK_AGENT: _access(Area.INCIDENTS, Area.PROBLEMS, Area.CONFIGURATION, Area.SERVICE_LEVELS),
+    Role.RESOLVER: _access(Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION),
+    Role.INCIDENT_MANAGER: _access(
+        Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION, Area.SERVICE_LEVELS, Area.PEOPLE
+    ),
+    Role.PROBLEM_MANAGER: _access(Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION),
+    Role.CHANGE_MANAGER: _access(
+        Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.RELEASES, Area.CONFIGURATION
+    ),
+    Role.CAB_MEMBER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
+    Role.RELEASE_MANAGER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
+    Role.CONFIGURATION_MANAGER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
+    Role.SERVICE_LEVEL_MANAGER: _access(
+        Area.INCIDENTS, Area.SERVICE_LEVELS, Area.SUPPLIERS, Area.CONFIGURATION
+    ),
+    Role.SUPPLIER_MANAGER: _access(Area.SUPPLIERS, Area.SERVICE_LEVELS),
+    Role.INTERNAL_AUDITOR: [*ALL_AREAS, "itsm.view_all_records", "audits.view_objective"],
+    Role.MANAGEMENT_REPRESENTATIVE: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE],
+    Role.TOP_MANAGEMENT: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE],
+    Role.ADMINISTRATOR: [*ALL_AREAS, "itsm.view_all_records", "itsm.manage_people", *OBJECTIVES_WRITE],
+}
+
+
+def sync_roles(apps: Any) -> None:
+    """Create one group per role and give it exactly the permissions listed above.
+
+    Works with historical models (``apps`` from a migration) and with the live registry. Model
+    permissions are created first, so a migration need not wait for ``post_migrate``.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                raise LookupError(f"Role {role.value} names an unknown permission {dotted}.")
+            wanted.append(permission)
+        group.permissions.set(wanted)

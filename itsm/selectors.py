@@ -1,0 +1,50 @@
+"""Reads of the core. Selectors own their joins; the policy scopes them where a user is given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .choices import Role
+from .models import Department, Team, User
+from .policy import policy
+
+
+def user_list() -> QuerySet[User]:
+    return User.objects.select_related("department").prefetch_related("groups")
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.select_related("lead", "department").annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
+    )
+
+
+def team_detail(*, user: Any, pk: int) -> Team:
+    queryset = policy.scope(user, "view", Team.objects.select_related("lead", "department")).prefetch_related(
+        Prefetch("members", queryset=User.objects.filter(is_active=True).order_by("username"))
+    )
+    return queryset.get(pk=pk)
+
+
+def department_list() -> QuerySet[Department]:
+    return Department.objects.select_related("head").annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+        team_count=Count("teams", distinct=True),
+    )
+
+
+def role_counts() -> list[tuple[Role, int]]:
+    """Active people per role, in the order of ``Role``."""
+    counts = dict(
+        Group.objects.filter(name__in=Role.values)
+        .annotate(n=Count("user", filter=Q(user__is_active=True, user__is_system=False)))
+        .values_list("name", "n")
+    )
+    return [(role, counts.get(role.value, 0)) for role in Role]
+
+
+def teams_of(user: Any) -> list[Team]:
+    return list(user.teams.filter(is_active=True).select_related("lead").order_by("name"))

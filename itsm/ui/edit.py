@@ -1,0 +1,66 @@
+"""Create and edit pages whose save goes through a service (never ``form.save()``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views import View
+
+from itsm.policy import policy
+
+from .views import PolicyRequiredMixin, render_page
+
+
+class ServiceFormView(PolicyRequiredMixin, View):
+    """GET shows the form; POST validates it and calls ``perform`` (a service); errors stay inline.
+
+    With ``pk`` in the URL the view edits that object (policy action ``change`` on the object itself),
+    otherwise it creates (``add`` on the model).
+    """
+
+    model: type[Model]
+    form_class: Any
+    template_name = "_components/form_page.html"
+    title: Any = ""
+    object: Model | None = None
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.policy_target = self.model
+        self.policy_action = "change" if "pk" in kwargs else "add"
+
+    def get_object(self) -> Model | None:
+        if "pk" not in self.kwargs:
+            return None
+        queryset = policy.scope(self.request.user, "view", self.model._default_manager.all())
+        return self.check_object(get_object_or_404(queryset, pk=self.kwargs["pk"]), "change")
+
+    def perform(self, form: Any) -> Model:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        return self.render(self.form_class(instance=self.object))
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        form = self.form_class(request.POST, instance=self.object)
+        if form.is_valid():
+            try:
+                saved = self.perform(form)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved %(object)s.") % {"object": saved})
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render(form, status=400)
+
+    def render(self, form: Any, status: int = 200) -> HttpResponse:
+        context = {"form": form, "object": self.object, "title": self.title, "view": self}
+        return render_page(self.request, self.template_name, context, partial="form", status=status)

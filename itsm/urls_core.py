@@ -1,0 +1,20 @@
+"""Pages of the core under the ``itsm`` namespace: people, teams, departments."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "itsm"
+
+urlpatterns = [
+    path("people/", views.UserListView.as_view(), name="user_list"),
+    path("people/<int:pk>/", views.user_detail, name="user_detail"),
+    path("teams/", views.TeamListView.as_view(), name="team_list"),
+    path("teams/new/", views.TeamCreateView.as_view(), name="team_create"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:pk>/edit/", views.TeamUpdateView.as_view(), name="team_update"),
+    path("departments/", views.DepartmentListView.as_view(), name="department_list"),
+    path("departments/new/", views.DepartmentCreateView.as_view(), name="department_create"),
+    path("departments/<int:pk>/", views.department_detail, name="department_detail"),
+    path("departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"),
+]

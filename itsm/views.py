@@ -1,0 +1,262 @@
+"""Pages of the shell: sign-in, dashboard, preferences, people, teams, departments, health, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from . import selectors, services
+from .api.errors import api_csrf_failure, api_not_found, api_server_error, error_response, is_api_request
+from .filters import DepartmentFilter, TeamFilter, UserFilter
+from .forms import DepartmentForm, LoginForm, PreferencesForm, StyledPasswordChangeForm, TeamForm
+from .health import health
+from .models import Department, Team, User
+from .policy import policy
+from .ui.detail import edit_actions
+from .ui.edit import ServiceFormView
+from .ui.lists import Column, ListPageView
+from .ui.registry import registry
+from .ui.views import PolicyRequiredMixin, policy_required, public, render_page
+
+
+class LoginView(auth_views.LoginView):
+    itsm_policy = ("view", "login")
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    itsm_policy = ("view", "login")
+
+
+class PasswordChangeView(PolicyRequiredMixin, auth_views.PasswordChangeView):
+    policy_action, policy_target = "change", "profile"
+    template_name = "registration/password_change.html"
+    form_class = StyledPasswordChangeForm
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(self.request, _("Your password was changed."))
+        return super().form_valid(form)
+
+
+@policy_required("view", "dashboard")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {"widgets": registry.widgets_for(request.user), "roles": request.user.roles}
+    return render_page(request, "itsm/dashboard.html", context, partial="widgets")
+
+
+@policy_required("change", "profile")
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PreferencesForm(request.POST or None, instance=user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.user_preferences_update(user=user, actor=user, data=form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("Your preferences were saved."))
+            response = redirect("profile")
+            if form.cleaned_data.get("language"):
+                response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
+            return response
+        return render(
+            request, "itsm/profile.html", {"form": form, "teams": selectors.teams_of(user)}, status=400
+        )
+    return render(request, "itsm/profile.html", {"form": form, "teams": selectors.teams_of(user)})
+
+
+class UserListView(ListPageView):
+    model = User
+    policy_target = User
+    title = gettext_lazy("People")
+    filterset_class = UserFilter
+    default_sort = "username"
+    export_filename = "people"
+    columns = [
+        Column("username", gettext_lazy("Username"), sort="username", link=True),
+        Column("name", gettext_lazy("Name"), accessor=str),
+        Column("email", gettext_lazy("E-mail"), sort="email"),
+        Column("department", gettext_lazy("Department"), accessor="department.name"),
+        Column("roles", gettext_lazy("Roles"), accessor=lambda u: ", ".join(str(r.label) for r in u.roles)),
+        Column("is_active", gettext_lazy("Active"), sort="is_active"),
+    ]
+
+    def get_queryset(self) -> Any:
+        return selectors.user_list()
+
+    def may_create(self) -> bool:
+        return False
+
+
+@policy_required("view", "profile")
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(policy.scope(request.user, "view", selectors.user_list()), pk=pk)
+    return render(request, "itsm/user_detail.html", {"object": person, "teams": selectors.teams_of(person)})
+
+
+class TeamListView(ListPageView):
+    model = Team
+    policy_target = Team
+    title = gettext_lazy("Teams")
+    filterset_class = TeamFilter
+    default_sort = "name"
+    export_filename = "teams"
+    create_url = reverse_lazy("itsm:team_create")
+    create_label = gettext_lazy("New team")
+    columns = [
+        Column("name", gettext_lazy("Name"), sort="name", link=True),
+        Column("code", gettext_lazy("Code"), sort="code"),
+        Column("department", gettext_lazy("Department"), accessor="department.name"),
+        Column("lead", gettext_lazy("Lead"), accessor="lead"),
+        Column("members", gettext_lazy("Members"), accessor="member_count"),
+        Column("is_active", gettext_lazy("Active"), sort="is_active"),
+    ]
+
+    def get_queryset(self) -> Any:
+        return selectors.team_list()
+
+
+@policy_required("view", Team)
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_object_or_404(policy.scope(request.user, "view", selectors.team_list()), pk=pk)
+    members = team.members.filter(is_active=True).order_by("username")
+    history = team.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]  # type: ignore[attr-defined]
+    context = {
+        "object": team,
+        "members": members,
+        "history": history,
+        "actions": edit_actions(request.user, team, "itsm:team_update"),
+    }
+    return render_page(request, "itsm/team_detail.html", context, partial="tab")
+
+
+class TeamCreateView(ServiceFormView):
+    model = Team
+    form_class = TeamForm
+    title = gettext_lazy("New team")
+
+    def perform(self, form: Any) -> Team:
+        data = {k: v for k, v in form.cleaned_data.items() if k != "members"}
+        return services.team_create(
+            actor=self.request.user, data=data, members=list(form.cleaned_data["members"])
+        )  # type: ignore[arg-type]
+
+
+class TeamUpdateView(TeamCreateView):
+    title = gettext_lazy("Edit team")
+
+    def perform(self, form: Any) -> Team:
+        data = {k: v for k, v in form.cleaned_data.items() if k != "members"}
+        return services.team_update(
+            team=self.object,  # type: ignore[arg-type]
+            actor=self.request.user,  # type: ignore[arg-type]
+            data=data,
+            members=list(form.cleaned_data["members"]),
+        )
+
+
+class DepartmentListView(ListPageView):
+    model = Department
+    policy_target = Department
+    title = gettext_lazy("Departments")
+    filterset_class = DepartmentFilter
+    default_sort = "name"
+    export_filename = "departments"
+    create_url = reverse_lazy("itsm:department_create")
+    create_label = gettext_lazy("New department")
+    columns = [
+        Column("name", gettext_lazy("Name"), sort="name", link=True),
+        Column("code", gettext_lazy("Code"), sort="code"),
+        Column("head", gettext_lazy("Head"), accessor="head"),
+        Column("members", gettext_lazy("People"), accessor="member_count"),
+        Column("teams", gettext_lazy("Teams"), accessor="team_count"),
+    ]
+
+    def get_queryset(self) -> Any:
+        return selectors.department_list()
+
+
+@policy_required("view", Department)
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    department = get_object_or_404(policy.scope(request.user, "view", selectors.department_list()), pk=pk)
+    context = {
+        "object": department,
+        "teams": department.teams.select_related("lead").order_by("name"),
+        "people": department.members.filter(is_active=True).order_by("username"),
+        "actions": edit_actions(request.user, department, "itsm:department_update"),
+    }
+    return render(request, "itsm/department_detail.html", context)
+
+
+class DepartmentCreateView(ServiceFormView):
+    model = Department
+    form_class = DepartmentForm
+    title = gettext_lazy("New department")
+
+    def perform(self, form: Any) -> Department:
+        return services.department_create(actor=self.request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+
+
+class DepartmentUpdateView(DepartmentCreateView):
+    title = gettext_lazy("Edit department")
+
+    def perform(self, form: Any) -> Department:
+        return services.department_update(
+            department=self.object, actor=self.request.user, data=form.cleaned_data
+        )  # type: ignore[arg-type]
+
+
+@public
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    result = health()
+    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(reverse("dashboard") if request.user.is_authenticated else reverse("login"))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return error_response(
+            403, "permission_denied", _("You do not have permission to perform this action.")
+        )
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return api_not_found(request)
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        return api_server_error(request)
+    # Rendered without the request: its context processors may need the database that just failed.
+    return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return error_response(400, "bad_request", _("The request could not be processed."))
+    return render(request, "400.html", status=400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if is_api_request(request):
+        return api_csrf_failure(request)
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,1 @@
+"""FilterSets of problem management, shared by list pages and the API."""

@@ -1,0 +1,1 @@
+"""Policy rules of problem management, registered with ``itsm.policy``."""

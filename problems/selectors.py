@@ -1,0 +1,1 @@
+"""Reads of problem management: joins and policy scoping live here."""

@@ -1,0 +1,1 @@
+"""Admin registrations of release and deployment management."""

@@ -1,0 +1,1 @@
+"""Choices (TextChoices) of release and deployment management."""

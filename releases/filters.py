@@ -1,0 +1,1 @@
+"""FilterSets of release and deployment management, shared by list pages and the API."""

@@ -1,0 +1,1 @@
+"""Forms of release and deployment management."""

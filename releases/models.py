@@ -1,0 +1,1 @@
+"""Models of release and deployment management."""

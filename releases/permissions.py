@@ -1,0 +1,1 @@
+"""Policy rules of release and deployment management, registered with ``itsm.policy``."""

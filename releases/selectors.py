@@ -1,0 +1,1 @@
+"""Reads of release and deployment management: joins and policy scoping live here."""

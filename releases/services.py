@@ -1,0 +1,1 @@
+"""Writes of release and deployment management: one keyword-only service per write, with actor and reason."""

@@ -1,0 +1,1 @@
+"""Background jobs of release and deployment management."""

@@ -1,0 +1,1 @@
+"""Pages of release and deployment management."""

@@ -1,0 +1,1 @@
+"""FilterSets of service level management, shared by list pages and the API."""

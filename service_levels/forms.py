@@ -1,0 +1,1 @@
+"""Forms of service level management."""

@@ -1,0 +1,1 @@
+"""Policy rules of service level management, registered with ``itsm.policy``."""

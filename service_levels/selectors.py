@@ -1,0 +1,1 @@
+"""Reads of service level management: joins and policy scoping live here."""

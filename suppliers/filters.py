@@ -1,0 +1,1 @@
+"""FilterSets of supplier management, shared by list pages and the API."""

@@ -1,0 +1,1 @@
+"""Policy rules of supplier management, registered with ``itsm.policy``."""

@@ -1,0 +1,1 @@
+"""Reads of supplier management: joins and policy scoping live here."""

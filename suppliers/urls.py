@@ -1,0 +1,7 @@
+"""Pages of supplier management under /suppliers/."""
+
+from django.urls import URLPattern
+
+app_name = "suppliers"
+
+urlpatterns: list[URLPattern] = []
