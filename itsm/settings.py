@@ -182,6 +182,7 @@ USE_TZ = True
 # Static and uploaded files -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 
 def _package_dir(name: str) -> Path:
@@ -297,8 +298,9 @@ ITSM_PERIODIC_TASKS: dict[str, dict[str, object]] = {
 # REST API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token".
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["itsm.api.permissions.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "itsm.api.pagination.CursorPagination",
@@ -329,6 +331,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of the ITSM: every action a person can take in the UI.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["itsm.api.permissions.PolicyPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,8 +74,18 @@ class DepartmentViewSet(ServiceWriteViewSet):
 
 
 class SchemaView(SpectacularAPIView):
+    """OpenAPI 3 schema, JSON by default (``?format=yaml`` for YAML), so errors share the JSON shape."""
+
     policy_target = "api-docs"
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
 
 
 class DocsView(SpectacularSwaggerView):
+    """Swagger UI (assets from drf-spectacular-sidecar, no CDN); a page, so anonymous users sign in first."""
+
     policy_target = "api-docs"
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, exceptions.NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)

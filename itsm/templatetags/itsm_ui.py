@@ -9,7 +9,7 @@ from django import template
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from itsm.ui.lists import Column
@@ -66,7 +66,7 @@ def filter_widget(field: Any) -> str:
 @register.simple_tag
 def cell_value(value: Any) -> str:
     if value is None or value == "":
-        return format_html('<span class="text-body-secondary">—</span>')
+        return mark_safe('<span class="text-body-secondary">—</span>')  # noqa: S308 - constant markup
     if value is True:
         return _("Yes")
     if value is False:

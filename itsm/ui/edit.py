@@ -30,9 +30,16 @@ class ServiceFormView(PolicyRequiredMixin, View):
     title: Any = ""
     object: Model | None = None
 
+    policy_action = "add"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in cls.__dict__:
+            cls.policy_target = cls.model
+
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
-        self.policy_target = self.model
+        # Editing is decided on the object itself in get_object; the class-level check is for creating.
         self.policy_action = "change" if "pk" in kwargs else "add"
 
     def get_object(self) -> Model | None:

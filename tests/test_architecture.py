@@ -1,0 +1,73 @@
+"""The house import rules, enforced on the source tree."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["itsm", "incidents", "problems", "changes", "releases", "configuration", "service_levels", "suppliers", "audits"]
+DOMAIN_MODULES = {"models", "services", "selectors", "tasks", "choices", "permissions"}
+UI_MODULES = {"views", "forms", "api"}
+
+
+def imports_of(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+            names.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def source_files(app: str) -> list[Path]:
+    return [p for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts and "tests" not in p.parts]
+
+
+def test_apps_never_import_another_apps_views_forms_or_api() -> None:
+    offences = []
+    for app in APPS:
+        for path in source_files(app):
+            for name in imports_of(path):
+                parts = name.split(".")
+                if parts[0] in APPS and parts[0] != app and len(parts) > 1 and parts[1] in UI_MODULES:
+                    # The core's building blocks are meant for every app; its own pages are not.
+                    if parts[0] == "itsm" and parts[1] == "api" and (len(parts) < 3 or parts[2] != "views"):
+                        continue
+                    offences.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offences == []
+
+
+def test_domain_code_never_imports_views_or_api() -> None:
+    offences = []
+    for app in APPS:
+        for path in source_files(app):
+            if path.stem not in DOMAIN_MODULES or path.parent.name == "api":
+                continue
+            for name in imports_of(path):
+                parts = name.split(".")
+                if parts[0] in APPS and len(parts) > 1 and parts[1] in {"views", "api", "forms"}:
+                    offences.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offences == []
+
+
+def test_every_app_has_the_house_anatomy() -> None:
+    expected = ["apps.py", "models.py", "choices.py", "services.py", "selectors.py", "permissions.py", "filters.py",
+                "forms.py", "views.py", "urls.py", "tasks.py", "admin.py", "api/serializers.py", "api/views.py",
+                "api/urls.py", "migrations/__init__.py", "tests/__init__.py"]
+    missing = [f"{app}/{name}" for app in APPS if app != "itsm" for name in expected if not (ROOT / app / name).exists()]
+    assert missing == []
+
+
+def test_no_queryset_update_on_audited_models_outside_helpers() -> None:
+    """Bulk ``update()`` skips history; audited fields change through services and save_with_history."""
+    offences = []
+    for app in APPS:
+        for path in source_files(app):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if ".objects.update(" in line or ").update(" in line and "objects" in line:
+                    offences.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offences == []

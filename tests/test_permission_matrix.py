@@ -1,0 +1,99 @@
+"""Every page and endpoint of the shell for anonymous, unpermitted and permitted users."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from audits.models import Objective
+from itsm.models import Department, Team
+
+# (url template, user without permission or None when every signed-in user may, user with permission)
+PAGES = [
+    ("/dashboard/", None, "requester"),
+    ("/profile/", None, "requester"),
+    ("/password/", None, "requester"),
+    ("/people/", "agent", "incident.manager"),
+    ("/people/{agent}/", "requester", "admin"),
+    ("/teams/", "requester", "agent"),
+    ("/teams/{team}/", "requester", "agent"),
+    ("/teams/new/", "agent", "admin"),
+    ("/teams/{team}/edit/", "agent", "admin"),
+    ("/departments/", "requester", "agent"),
+    ("/departments/{department}/", "requester", "agent"),
+    ("/departments/new/", "agent", "admin"),
+    ("/departments/{department}/edit/", "mr", "admin"),
+    ("/audits/objectives/", "requester", "agent"),
+    ("/audits/objectives/{objective}/", "requester", "auditor"),
+    ("/audits/objectives/new/", "agent", "mr"),
+    ("/audits/objectives/{objective}/edit/", "auditor", "gm"),
+    ("/api/v1/docs/", None, "requester"),
+]
+
+ENDPOINTS = [
+    ("/api/v1/me/", None, "requester"),
+    ("/api/v1/users/", "agent", "admin"),
+    ("/api/v1/users/{agent}/", "resolver", "admin"),
+    ("/api/v1/teams/", "requester", "agent"),
+    ("/api/v1/teams/{team}/", "requester", "agent"),
+    ("/api/v1/departments/", "requester", "agent"),
+    ("/api/v1/departments/{department}/", "requester", "agent"),
+    ("/api/v1/objectives/", "requester", "agent"),
+    ("/api/v1/objectives/{objective}/", "requester", "mr"),
+    ("/api/v1/schema/", None, "requester"),
+]
+
+
+def fill(url: str, demo: dict[str, Any]) -> str:
+    return url.format(
+        agent=demo["agent"].pk,
+        team=Team.objects.get(code="service-desk").pk,
+        department=Department.objects.get(code="marketing").pk,
+        objective=Objective.objects.get(code="timely-response").pk,
+    )
+
+
+@pytest.mark.parametrize(("url", "denied", "allowed"), PAGES)
+def test_page_permissions(client: Client, demo: dict[str, Any], url: str, denied: str | None, allowed: str) -> None:
+    url = fill(url, demo)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+    if denied is not None:
+        client.force_login(demo[denied])
+        response = client.get(url)
+        assert response.status_code in (403, 404)
+        assert b"Access denied" in response.content or response.status_code == 404
+
+    client.force_login(demo[allowed])
+    response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("url", "denied", "allowed"), ENDPOINTS)
+def test_endpoint_permissions(api_client: Any, demo: dict[str, Any], url: str, denied: str | None, allowed: str) -> None:
+    url = fill(url, demo)
+    response = api_client.get(url)
+    assert response.status_code == 401
+    assert json.loads(response.content)["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == "Token"
+
+    if denied is not None:
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=demo[denied]).key}")
+        response = api_client.get(url)
+        assert response.status_code in (403, 404)
+        assert json.loads(response.content)["code"] in ("permission_denied", "not_found")
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=demo[allowed])[0].key}")
+    response = api_client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/login/", "/healthz"])
+def test_public_pages_answer_anonymous_users(client: Client, db: Any, url: str) -> None:
+    assert client.get(url).status_code == 200
