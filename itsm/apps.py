@@ -1,4 +1,7 @@
-from django.apps import AppConfig
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -10,4 +13,16 @@ class ItsmConfig(AppConfig):
     def ready(self) -> None:
         # Every app's permissions.py registers its rules with the one policy.
         autodiscover_modules("permissions")
+        post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="itsm.sync_roles")
         autodiscover_modules("navigation")
+
+
+def _sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+    """Keep the role groups complete after every migrate and every test-database flush.
+
+    post_migrate is sent once per app; roles are synced once, after the last app's permissions exist.
+    """
+    if sender is list(apps.get_app_configs())[-1]:
+        from .roles import sync_roles
+
+        sync_roles(apps)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
 from .models import Department, Team, User
+from .ui.forms import SearchInput
 
 
 class SearchFilterMixin:
@@ -22,7 +23,7 @@ class SearchFilterMixin:
 
 class UserFilter(SearchFilterMixin, django_filters.FilterSet):
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=SearchInput)
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, field_name="groups__name")
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     is_active = django_filters.BooleanFilter(label=_("Active"))
@@ -34,7 +35,7 @@ class UserFilter(SearchFilterMixin, django_filters.FilterSet):
 
 class TeamFilter(SearchFilterMixin, django_filters.FilterSet):
     search_fields = ("name", "code", "description")
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=SearchInput)
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
@@ -45,7 +46,7 @@ class TeamFilter(SearchFilterMixin, django_filters.FilterSet):
 
 class DepartmentFilter(SearchFilterMixin, django_filters.FilterSet):
     search_fields = ("name", "code", "description")
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=SearchInput)
 
     class Meta:
         model = Department

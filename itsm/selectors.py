@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .choices import Role
 from .models import Department, Team, User
@@ -16,9 +17,16 @@ def user_list() -> QuerySet[User]:
     return User.objects.select_related("department").prefetch_related("groups")
 
 
+def _count(model: Any, link: str, **filters: Any) -> Subquery:
+    """A correlated COUNT: evaluated only for the rows of the page, so LIMIT still uses the sort index
+    (an aggregate JOIN would group and sort the whole table first)."""
+    rows = model.objects.filter(**{link: OuterRef("pk")}, **filters).order_by().values(link)
+    return Subquery(rows.annotate(n=Count("*")).values("n"), output_field=IntegerField())
+
+
 def team_list() -> QuerySet[Team]:
     return Team.objects.select_related("lead", "department").annotate(
-        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
+        member_count=Coalesce(_count(Team.members.through, "team", user__is_active=True), 0)
     )
 
 
@@ -31,8 +39,8 @@ def team_detail(*, user: Any, pk: int) -> Team:
 
 def department_list() -> QuerySet[Department]:
     return Department.objects.select_related("head").annotate(
-        member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
-        team_count=Count("teams", distinct=True),
+        member_count=Coalesce(_count(User, "department", is_active=True), 0),
+        team_count=Coalesce(_count(Team, "department"), 0),
     )
 
 

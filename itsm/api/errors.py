@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -52,12 +53,22 @@ def _messages(value: Any) -> Any:
     return [str(value)]
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _lazy("This record changed since you loaded it; reload and try again.")
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+    default_detail = _lazy("The request body is too large.")
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, extended to domain exceptions, with every body in the one shape."""
     if isinstance(exc, ConcurrentTransition):
-        exc = exceptions.APIException(_("This record changed since you loaded it; reload and try again."))
-        exc.status_code = status.HTTP_409_CONFLICT
-        exc.default_code = "conflict"
+        exc = Conflict()
     elif isinstance(exc, TransitionNotAllowed):
         exc = exceptions.ValidationError(
             {"non_field_errors": [_("This action is not allowed in the record's current state.")]}
@@ -67,9 +78,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
     elif isinstance(exc, RequestDataTooBig):
-        exc = exceptions.APIException(_("The request body is too large."))
-        exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-        exc.default_code = "request_too_large"
+        exc = RequestTooLarge()
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError(_("The request could not be processed."))
 

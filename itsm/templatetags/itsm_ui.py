@@ -56,7 +56,6 @@ def filter_widget(field: Any) -> str:
     css = "form-select form-select-sm" if is_select else "form-control form-control-sm"
     attrs = {"class": css}
     if field.name == "q":
-        attrs["type"] = "search"
         attrs["data-shortcut"] = "search"
     if field.errors:
         attrs["aria-invalid"] = "true"

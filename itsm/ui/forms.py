@@ -8,6 +8,10 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 
 
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
 class FormRenderer(TemplatesSetting):
     form_template_name = "_components/form.html"
     field_template_name = "_components/field.html"

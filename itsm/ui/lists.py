@@ -167,7 +167,11 @@ class ListPageView(PolicyRequiredMixin, View):
         if key in sortable:
             sort = ("-" if sort_key.startswith("-") else "") + sortable[key]
         else:
-            sort_key, sort = "", self.default_sort
+            sort = self.default_sort
+            default = sort.lstrip("-")
+            sort_key = next(
+                ((("-" if sort.startswith("-") else "") + k) for k, field in sortable.items() if field == default), ""
+            )
         if request.GET.get("format") == "csv":
             return self.export_csv(queryset.order_by(sort, "pk"))
         page = keyset_page(queryset, sort, self.page_size, request.GET.get("cursor"))
