@@ -46,7 +46,7 @@ class ObjectiveListView(ListPageView):
 @policy_required("view", Objective)
 def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(policy.scope(request.user, "view", selectors.objective_list()), pk=pk)
-    history = objective.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]  # type: ignore[attr-defined]
+    history = objective.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
     context = {
         "object": objective,
         "history": history,
@@ -55,19 +55,17 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "audits/objective_detail.html", context, partial="tab")
 
 
-class ObjectiveCreateView(ServiceFormView):
+class ObjectiveCreateView(ServiceFormView[Objective]):
     model = Objective
     form_class = ObjectiveForm
     title = _("New objective")
 
     def perform(self, form: Any) -> Objective:
-        return services.objective_create(actor=self.request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+        return services.objective_create(actor=self.actor, data=form.cleaned_data)
 
 
 class ObjectiveUpdateView(ObjectiveCreateView):
     title = _("Edit objective")
 
     def perform(self, form: Any) -> Objective:
-        return services.objective_update(
-            objective=self.object, actor=self.request.user, data=form.cleaned_data
-        )  # type: ignore[arg-type]
+        return services.objective_update(objective=self.edited, actor=self.actor, data=form.cleaned_data)

@@ -163,11 +163,11 @@ def seed_demo(*, today: datetime.date) -> dict[str, int]:
         created["teams"] += 1
 
     next_review = datetime.date(today.year + 1, 1, 15)
-    for spec in OBJECTIVES:
-        if Objective.objects.filter(code=spec["code"]).exists():
+    for objective_spec in OBJECTIVES:
+        if Objective.objects.filter(code=objective_spec["code"]).exists():
             continue
         objective = Objective(
-            **spec,
+            **objective_spec,
             owner=users["mr"],
             department=departments["management"],
             review_interval_months=12,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,7 @@ from .ui.forms import SearchInput
 class SearchFilterMixin:
     search_fields: tuple[str, ...] = ()
 
-    def search(self, queryset: QuerySet[object], name: str, value: str) -> QuerySet[object]:
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         query = Q()
         for field in self.search_fields:
             query |= Q(**{f"{field}__icontains": value})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from .ui.forms import ModelForm, StyledFormMixin
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
-    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+    def confirm_login_allowed(self, user: User) -> None:
         if user.is_system:
             raise forms.ValidationError(_("This account cannot sign in."), code="inactive")
         super().confirm_login_allowed(user)
@@ -35,10 +37,9 @@ class TeamForm(ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["lead"].queryset = User.objects.filter(is_active=True, is_system=False).order_by(
-            "username"
-        )  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        lead = cast(forms.ModelChoiceField, self.fields["lead"])
+        lead.queryset = User.objects.filter(is_active=True, is_system=False).order_by("username")
         if self.instance.pk:
             self.fields["members"].initial = list(self.instance.members.all())
 

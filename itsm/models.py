@@ -69,7 +69,7 @@ class User(AbstractUser):
     )
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         ordering = ["username", "id"]
         constraints = [
             models.UniqueConstraint(Lower("username"), name="itsm_user_username_ci_unique"),
@@ -147,12 +147,14 @@ class Capability(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = [
-            (f"access_{area.value}", f"Can access the {area.value.replace('_', ' ')} area") for area in Area
-        ] + [
+        permissions = (
+            *(
+                (f"access_{area.value}", f"Can access the {area.value.replace('_', ' ')} area")
+                for area in Area
+            ),
             ("manage_people", "Can manage users, teams and departments"),
             ("view_all_records", "Can read every record (auditors)"),
-        ]
+        )
         verbose_name = _("capability")
         verbose_name_plural = _("capabilities")
 

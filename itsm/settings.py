@@ -317,6 +317,8 @@ REST_FRAMEWORK = {
         "anon": env("ITSM_API_THROTTLE_ANON", "60/min"),
         "user": env("ITSM_API_THROTTLE_USER", "1200/min"),
     },
+    # Proxies in front of the app: the anonymous throttle then keys on the real client address.
+    "NUM_PROXIES": env_int("ITSM_NUM_PROXIES", 0) if env("ITSM_NUM_PROXIES") else None,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

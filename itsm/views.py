@@ -26,7 +26,7 @@ from .ui.detail import edit_actions
 from .ui.edit import ServiceFormView
 from .ui.lists import Column, ListPageView
 from .ui.registry import registry
-from .ui.views import PolicyRequiredMixin, policy_required, public, render_page
+from .ui.views import PolicyRequiredMixin, acting_user, policy_required, public, render_page
 
 
 class LoginView(auth_views.LoginView):
@@ -53,17 +53,18 @@ class PasswordChangeView(PolicyRequiredMixin, auth_views.PasswordChangeView):
 
 @policy_required("view", "dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"widgets": registry.widgets_for(request.user), "roles": request.user.roles}
+    user = acting_user(request)
+    context = {"widgets": registry.widgets_for(user), "roles": user.roles}
     return render_page(request, "itsm/dashboard.html", context, partial="widgets")
 
 
 @policy_required("change", "profile")
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     form = PreferencesForm(request.POST or None, instance=user)
     if request.method == "POST":
         if form.is_valid():
-            services.user_preferences_update(user=user, actor=user, data=form.cleaned_data)  # type: ignore[arg-type]
+            services.user_preferences_update(user=user, actor=user, data=form.cleaned_data)
             messages.success(request, _("Your preferences were saved."))
             response = redirect("profile")
             if form.cleaned_data.get("language"):
@@ -130,7 +131,7 @@ class TeamListView(ListPageView):
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_object_or_404(policy.scope(request.user, "view", selectors.team_list()), pk=pk)
     members = team.members.filter(is_active=True).order_by("username")
-    history = team.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]  # type: ignore[attr-defined]
+    history = team.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
     context = {
         "object": team,
         "members": members,
@@ -140,16 +141,14 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "itsm/team_detail.html", context, partial="tab")
 
 
-class TeamCreateView(ServiceFormView):
+class TeamCreateView(ServiceFormView[Team]):
     model = Team
     form_class = TeamForm
     title = gettext_lazy("New team")
 
     def perform(self, form: Any) -> Team:
         data = {k: v for k, v in form.cleaned_data.items() if k != "members"}
-        return services.team_create(
-            actor=self.request.user, data=data, members=list(form.cleaned_data["members"])
-        )  # type: ignore[arg-type]
+        return services.team_create(actor=self.actor, data=data, members=list(form.cleaned_data["members"]))
 
 
 class TeamUpdateView(TeamCreateView):
@@ -158,8 +157,8 @@ class TeamUpdateView(TeamCreateView):
     def perform(self, form: Any) -> Team:
         data = {k: v for k, v in form.cleaned_data.items() if k != "members"}
         return services.team_update(
-            team=self.object,  # type: ignore[arg-type]
-            actor=self.request.user,  # type: ignore[arg-type]
+            team=self.edited,
+            actor=self.actor,
             data=data,
             members=list(form.cleaned_data["members"]),
         )
@@ -198,22 +197,20 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "itsm/department_detail.html", context)
 
 
-class DepartmentCreateView(ServiceFormView):
+class DepartmentCreateView(ServiceFormView[Department]):
     model = Department
     form_class = DepartmentForm
     title = gettext_lazy("New department")
 
     def perform(self, form: Any) -> Department:
-        return services.department_create(actor=self.request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+        return services.department_create(actor=self.actor, data=form.cleaned_data)
 
 
 class DepartmentUpdateView(DepartmentCreateView):
     title = gettext_lazy("Edit department")
 
     def perform(self, form: Any) -> Department:
-        return services.department_update(
-            department=self.object, actor=self.request.user, data=form.cleaned_data
-        )  # type: ignore[arg-type]
+        return services.department_update(department=self.edited, actor=self.actor, data=form.cleaned_data)
 
 
 @public

@@ -6,7 +6,17 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["itsm", "incidents", "problems", "changes", "releases", "configuration", "service_levels", "suppliers", "audits"]
+APPS = [
+    "itsm",
+    "incidents",
+    "problems",
+    "changes",
+    "releases",
+    "configuration",
+    "service_levels",
+    "suppliers",
+    "audits",
+]
 DOMAIN_MODULES = {"models", "services", "selectors", "tasks", "choices", "permissions"}
 UI_MODULES = {"views", "forms", "api"}
 
@@ -55,10 +65,32 @@ def test_domain_code_never_imports_views_or_api() -> None:
 
 
 def test_every_app_has_the_house_anatomy() -> None:
-    expected = ["apps.py", "models.py", "choices.py", "services.py", "selectors.py", "permissions.py", "filters.py",
-                "forms.py", "views.py", "urls.py", "tasks.py", "admin.py", "api/serializers.py", "api/views.py",
-                "api/urls.py", "migrations/__init__.py", "tests/__init__.py"]
-    missing = [f"{app}/{name}" for app in APPS if app != "itsm" for name in expected if not (ROOT / app / name).exists()]
+    expected = [
+        "apps.py",
+        "models.py",
+        "choices.py",
+        "services.py",
+        "selectors.py",
+        "permissions.py",
+        "filters.py",
+        "forms.py",
+        "views.py",
+        "urls.py",
+        "tasks.py",
+        "admin.py",
+        "api/serializers.py",
+        "api/views.py",
+        "api/urls.py",
+        "migrations/__init__.py",
+        "tests/__init__.py",
+    ]
+    missing = [
+        f"{app}/{name}"
+        for app in APPS
+        if app != "itsm"
+        for name in expected
+        if not (ROOT / app / name).exists()
+    ]
     assert missing == []
 
 
@@ -68,6 +100,6 @@ def test_no_queryset_update_on_audited_models_outside_helpers() -> None:
     for app in APPS:
         for path in source_files(app):
             for number, line in enumerate(path.read_text().splitlines(), 1):
-                if ".objects.update(" in line or ").update(" in line and "objects" in line:
+                if ".objects.update(" in line or (").update(" in line and "objects" in line):
                     offences.append(f"{path.relative_to(ROOT)}:{number}")
     assert offences == []

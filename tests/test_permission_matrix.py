@@ -58,7 +58,9 @@ def fill(url: str, demo: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize(("url", "denied", "allowed"), PAGES)
-def test_page_permissions(client: Client, demo: dict[str, Any], url: str, denied: str | None, allowed: str) -> None:
+def test_page_permissions(
+    client: Client, demo: dict[str, Any], url: str, denied: str | None, allowed: str
+) -> None:
     url = fill(url, demo)
     response = client.get(url)
     assert response.status_code == 302
@@ -76,7 +78,9 @@ def test_page_permissions(client: Client, demo: dict[str, Any], url: str, denied
 
 
 @pytest.mark.parametrize(("url", "denied", "allowed"), ENDPOINTS)
-def test_endpoint_permissions(api_client: Any, demo: dict[str, Any], url: str, denied: str | None, allowed: str) -> None:
+def test_endpoint_permissions(
+    api_client: Any, demo: dict[str, Any], url: str, denied: str | None, allowed: str
+) -> None:
     url = fill(url, demo)
     response = api_client.get(url)
     assert response.status_code == 401
@@ -89,7 +93,9 @@ def test_endpoint_permissions(api_client: Any, demo: dict[str, Any], url: str, d
         assert response.status_code in (403, 404)
         assert json.loads(response.content)["code"] in ("permission_denied", "not_found")
 
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=demo[allowed])[0].key}")
+    api_client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=demo[allowed])[0].key}"
+    )
     response = api_client.get(url)
     assert response.status_code == 200
 

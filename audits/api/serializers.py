@@ -5,7 +5,7 @@ from rest_framework import serializers
 from audits.models import Objective
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ObjectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = Objective
         fields = [

@@ -8,6 +8,7 @@ from audits import selectors, services
 from audits.filters import ObjectiveFilter
 from audits.models import Objective
 from itsm.api.viewsets import ServiceWriteViewSet
+from itsm.ui.views import acting_user
 
 from .serializers import ObjectiveSerializer
 
@@ -20,7 +21,7 @@ class ObjectiveViewSet(ServiceWriteViewSet):
     ordering = "code"
 
     def create_service(self, data: dict[str, Any]) -> Objective:
-        return services.objective_create(actor=self.request.user, data=data)  # type: ignore[arg-type]
+        return services.objective_create(actor=acting_user(self.request), data=data)
 
     def update_service(self, instance: Objective, data: dict[str, Any]) -> Objective:
-        return services.objective_update(objective=instance, actor=self.request.user, data=data)  # type: ignore[arg-type]
+        return services.objective_update(objective=instance, actor=acting_user(self.request), data=data)

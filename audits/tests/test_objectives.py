@@ -18,8 +18,10 @@ from itsm.choices import Role
 
 def test_management_representative_sets_an_objective_with_history(make_user: Any) -> None:
     mr = make_user(Role.MANAGEMENT_REPRESENTATIVE)
-    objective = objective_create(actor=mr, data={"code": "csat", "name": "Satisfaction", "target": Decimal("85"),
-                                                 "unit": "points", "owner": mr})
+    objective = objective_create(
+        actor=mr,
+        data={"code": "csat", "name": "Satisfaction", "target": Decimal("85"), "unit": "points", "owner": mr},
+    )
     objective_update(objective=objective, actor=mr, data={"target": Decimal("90")}, reason="annual review")
     rows = list(objective.history.order_by("history_id"))
     assert [r.history_change_reason for r in rows] == ["create", "annual review"]
@@ -47,8 +49,16 @@ def test_percentages_above_100_are_refused_by_form_and_database(make_user: Any) 
 def test_create_page_keeps_input_on_error_then_saves(client: Client, make_user: Any) -> None:
     mr = make_user(Role.MANAGEMENT_REPRESENTATIVE)
     client.force_login(mr)
-    data = {"code": "uptime", "name": "Availability", "comparison": "gte", "target": "130", "unit": "percent",
-            "owner": mr.pk, "review_interval_months": 12, "status": "active"}
+    data = {
+        "code": "uptime",
+        "name": "Availability",
+        "comparison": "gte",
+        "target": "130",
+        "unit": "percent",
+        "owner": mr.pk,
+        "review_interval_months": 12,
+        "status": "active",
+    }
     response = client.post("/audits/objectives/new/", data)
     assert response.status_code == 400
     assert "A percentage target cannot be above 100." in response.content.decode()
@@ -62,8 +72,11 @@ def test_create_page_keeps_input_on_error_then_saves(client: Client, make_user: 
 def test_api_create_and_update_go_through_the_services(api_client: Any, make_user: Any) -> None:
     gm = make_user(Role.TOP_MANAGEMENT)
     api_client.force_authenticate(gm)
-    response = api_client.post("/api/v1/objectives/", {"code": "repair", "name": "Repair", "target": "95",
-                                                        "owner": gm.pk}, format="json")
+    response = api_client.post(
+        "/api/v1/objectives/",
+        {"code": "repair", "name": "Repair", "target": "95", "owner": gm.pk},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     response = api_client.patch(f"/api/v1/objectives/{pk}/", {"target": "101"}, format="json")
@@ -72,7 +85,9 @@ def test_api_create_and_update_go_through_the_services(api_client: Any, make_use
     assert Objective.objects.get(pk=pk).history.latest().history_user == gm
 
 
-def test_api_list_query_count_is_constant(api_client: Any, make_user: Any, django_assert_num_queries: Any) -> None:
+def test_api_list_query_count_is_constant(
+    api_client: Any, make_user: Any, django_assert_num_queries: Any
+) -> None:
     api_client.force_authenticate(make_user(Role.SERVICE_DESK_AGENT))
     ObjectiveFactory.create_batch(2)
     api_client.get("/api/v1/objectives/")

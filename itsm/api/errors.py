@@ -101,8 +101,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         message = str(detail) if detail is not None else str(exc.default_detail)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            response["Retry-After"] = str(max(1, int(wait + 0.999)))
     else:
         code, message = "error", str(exc)
     response.data = error_body(response.status_code, str(code), message)

@@ -20,6 +20,7 @@ DEFAULT_ACTIONS = {
     "partial_update": "change",
     "destroy": "delete",
     "timeline": "view",
+    "metadata": "view",
 }
 DETAIL_ACTIONS = {"retrieve", "update", "partial_update", "destroy"}
 

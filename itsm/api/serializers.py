@@ -9,7 +9,7 @@ from rest_framework import serializers
 from itsm.models import Department, Team, User
 
 
-class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class UserSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
     roles = serializers.ListField(source="role_names", child=serializers.CharField(), read_only=True)
 
@@ -30,7 +30,7 @@ class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class TeamSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class TeamSerializer(serializers.ModelSerializer):
     members = serializers.PrimaryKeyRelatedField(
         many=True, queryset=User.objects.filter(is_active=True, is_system=False), required=False
     )
@@ -49,7 +49,7 @@ class TeamSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return attrs
 
 
-class DepartmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "name", "code", "head", "description"]

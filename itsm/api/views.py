@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from itsm import selectors, services
 from itsm.filters import DepartmentFilter, TeamFilter, UserFilter
 from itsm.models import Department, Team, User
+from itsm.ui.views import acting_user
 
 from .serializers import DepartmentSerializer, TeamSerializer, UserSerializer
 from .viewsets import PolicyReadOnlyViewSet, ServiceWriteViewSet
@@ -52,11 +53,13 @@ class TeamViewSet(ServiceWriteViewSet):
 
     def create_service(self, data: dict[str, Any]) -> Team:
         members = data.pop("members", None)
-        return services.team_create(actor=self.request.user, data=data, members=members)  # type: ignore[arg-type]
+        return services.team_create(actor=acting_user(self.request), data=data, members=members)
 
     def update_service(self, instance: Team, data: dict[str, Any]) -> Team:
         members = data.pop("members", None)
-        return services.team_update(team=instance, actor=self.request.user, data=data, members=members)  # type: ignore[arg-type]
+        return services.team_update(
+            team=instance, actor=acting_user(self.request), data=data, members=members
+        )
 
 
 class DepartmentViewSet(ServiceWriteViewSet):
@@ -67,10 +70,10 @@ class DepartmentViewSet(ServiceWriteViewSet):
     ordering = "name"
 
     def create_service(self, data: dict[str, Any]) -> Department:
-        return services.department_create(actor=self.request.user, data=data)  # type: ignore[arg-type]
+        return services.department_create(actor=acting_user(self.request), data=data)
 
     def update_service(self, instance: Department, data: dict[str, Any]) -> Department:
-        return services.department_update(department=instance, actor=self.request.user, data=data)  # type: ignore[arg-type]
+        return services.department_update(department=instance, actor=acting_user(self.request), data=data)
 
 
 class SchemaView(SpectacularAPIView):

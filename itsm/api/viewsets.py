@@ -21,7 +21,7 @@ class PolicyScopedMixin:
         return policy.scope(self.request.user, "view", queryset)
 
 
-class PolicyReadOnlyViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class PolicyReadOnlyViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
@@ -31,7 +31,7 @@ class ServiceWriteViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Create and update through ``create_service`` / ``update_service`` (never ``serializer.save()``)."""
 

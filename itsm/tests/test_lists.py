@@ -67,7 +67,10 @@ def test_unknown_sort_and_tampered_cursor_fall_back_instead_of_failing(agent_cli
     TeamFactory.create_batch(3)
     assert agent_client.get("/teams/?sort=password").status_code == 200
     assert agent_client.get("/teams/?cursor=%%%garbage").status_code == 200
-    assert agent_client.get(f"/teams/?sort=name&cursor={encode_cursor('after', ['x', 'not-a-pk'])}").status_code == 200
+    assert (
+        agent_client.get(f"/teams/?sort=name&cursor={encode_cursor('after', ['x', 'not-a-pk'])}").status_code
+        == 200
+    )
 
 
 def test_invalid_filter_value_shows_a_message(agent_client: Client) -> None:

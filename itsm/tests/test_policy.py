@@ -41,8 +41,20 @@ def test_people_are_scoped_requesters_see_only_themselves(make_user: Any) -> Non
         (Role.REQUESTER, set()),
         (Role.SERVICE_DESK_AGENT, {"incidents", "problems", "configuration", "service_levels"}),
         (Role.SUPPLIER_MANAGER, {"suppliers", "service_levels"}),
-        (Role.INTERNAL_AUDITOR, {"incidents", "problems", "changes", "releases", "configuration", "service_levels",
-                                 "suppliers", "audits", "people"}),
+        (
+            Role.INTERNAL_AUDITOR,
+            {
+                "incidents",
+                "problems",
+                "changes",
+                "releases",
+                "configuration",
+                "service_levels",
+                "suppliers",
+                "audits",
+                "people",
+            },
+        ),
     ],
 )
 def test_roles_open_their_process_areas(make_user: Any, role: Role, areas: set[str]) -> None:

@@ -52,8 +52,19 @@ def test_a_real_worker_process_runs_a_task_through_the_broker(tmp_path: Path) ->
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         # The worker and this test must share the broker folders.
         env["ITSM_VAR_DIR"] = str(settings.VAR_DIR)
-    worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "itsm", "worker", "-Q", queue, "--pool=solo", "--loglevel=WARNING"],
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "itsm",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "--loglevel=WARNING",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

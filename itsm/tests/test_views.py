@@ -28,7 +28,7 @@ def test_each_role_sees_its_own_dashboard_and_navigation(client: Client, demo: d
     client.force_login(demo["requester"])
     requester_page = client.get("/dashboard/").content.decode()
     assert 'data-widget="objectives"' not in requester_page
-    assert 'data-area=' not in requester_page
+    assert "data-area=" not in requester_page
 
 
 def test_login_with_a_wrong_password_explains_and_the_system_account_cannot_sign_in(
@@ -46,7 +46,13 @@ def test_admin_creates_a_team_and_history_names_them(client: Client, demo: dict[
     client.force_login(demo["admin"])
     response = client.post(
         "/teams/new/",
-        {"name": "Network", "code": "network", "lead": demo["cab"].pk, "members": [demo["cab"].pk], "is_active": "on"},
+        {
+            "name": "Network",
+            "code": "network",
+            "lead": demo["cab"].pk,
+            "members": [demo["cab"].pk],
+            "is_active": "on",
+        },
     )
     team = Team.objects.get(code="network")
     assert response.status_code == 302
@@ -100,7 +106,8 @@ def test_edit_button_only_for_those_who_may_edit(client: Client, demo: dict[str,
 def test_preferences_change_language_and_time_zone(client: Client, demo: dict[str, Any]) -> None:
     client.force_login(demo["agent"])
     response = client.post(
-        "/profile/", {"display_name": "Li Na", "language": "zh-hans", "time_zone": "Asia/Shanghai", "theme": "dark"}
+        "/profile/",
+        {"display_name": "Li Na", "language": "zh-hans", "time_zone": "Asia/Shanghai", "theme": "dark"},
     )
     assert response.status_code == 302
     demo["agent"].refresh_from_db()

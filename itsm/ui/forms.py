@@ -47,5 +47,5 @@ class Form(StyledFormMixin, forms.Form):
     pass
 
 
-class ModelForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class ModelForm(StyledFormMixin, forms.ModelForm):
     pass

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.formats import localize
 from django.views import View
 
@@ -145,7 +146,7 @@ class ListPageView(PolicyRequiredMixin, View):
     page_size: int = 50
     template_name = "_components/list_page.html"
     title: Any = ""
-    create_url: str | None = None
+    create_url: Any = None
     create_label: Any = ""
     export_filename = "export"
 
@@ -155,7 +156,7 @@ class ListPageView(PolicyRequiredMixin, View):
     def sortable(self) -> dict[str, str]:
         return {col.key: col.sort for col in self.columns if col.sort}
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         queryset = policy.scope(request.user, "view", self.get_queryset())
         filterset = None
         if self.filterset_class is not None:
@@ -170,7 +171,12 @@ class ListPageView(PolicyRequiredMixin, View):
             sort = self.default_sort
             default = sort.lstrip("-")
             sort_key = next(
-                ((("-" if sort.startswith("-") else "") + k) for k, field in sortable.items() if field == default), ""
+                (
+                    (("-" if sort.startswith("-") else "") + k)
+                    for k, field in sortable.items()
+                    if field == default
+                ),
+                "",
             )
         if request.GET.get("format") == "csv":
             return self.export_csv(queryset.order_by(sort, "pk"))

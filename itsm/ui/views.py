@@ -14,28 +14,37 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 
+from itsm.models import User
 from itsm.policy import policy
 
 PUBLIC = ("public", "")
+View = Callable[..., HttpResponseBase]
 
 
-def _deny(request: HttpRequest) -> HttpResponse:
+def acting_user(request: Any) -> User:
+    """The signed-in person behind a request (page or API); views run after the policy let them in."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _deny(request: HttpRequest) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     raise PermissionDenied
 
 
-def policy_required(
-    action: str, target: object
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def policy_required(action: str, target: object) -> Callable[[View], View]:
     """Anonymous users go to the login page; signed-in users without the permission get 403."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not policy.allows(request.user, action, target):
                 return _deny(request)
             return view(request, *args, **kwargs)
@@ -46,7 +55,7 @@ def policy_required(
     return decorator
 
 
-def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public(view: View) -> View:
     """Mark a view as open to anyone (login, health check, language switch)."""
     view.itsm_policy = PUBLIC  # type: ignore[attr-defined]
     return view
@@ -61,7 +70,7 @@ class PolicyRequiredMixin:
     policy_action: str = "view"
     policy_target: object = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if self.policy_target is None or not policy.allows(
             request.user, self.policy_action, self.policy_target
         ):
