@@ -14,7 +14,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_filter = ["is_active", "is_staff", "groups", "department"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Work"), {"fields": ("display_name", "department", "job_title", "phone")}),
         (_("Preferences"), {"fields": ("language", "time_zone", "theme")}),
     )
