@@ -1,4 +1,4 @@
-"""Demo organisation modelled on a real provider's ITSM manual (see docs/demo-data.md).
+"""Demo organisation modelled on a real provider's ITSM manual (see docs/roles-and-permissions.md).
 
 Deterministic and idempotent: running it again adds what is missing and changes nothing else.
 """

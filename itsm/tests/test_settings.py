@@ -52,3 +52,9 @@ def test_check_deploy_is_clean_for_a_production_environment() -> None:
         DJANGO_ALLOWED_HOSTS="itsm.example.com",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_empty_variables_mean_the_defaults() -> None:
+    empty = dict.fromkeys(["DATABASE_URL", "ITSM_VAR_DIR", "CACHE_URL", "CELERY_BROKER_URL", "EMAIL_URL"], "")
+    result = run_manage("check", **empty, DJANGO_SECURE_HSTS_SECONDS="", DJANGO_DEBUG="")
+    assert result.returncode == 0, result.stderr
