@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 def system_user() -> Any:
@@ -24,6 +25,21 @@ def system_user() -> Any:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+REASON_LABELS = {
+    "create": gettext_lazy("created"),
+    "update": gettext_lazy("updated"),
+    "preferences": gettext_lazy("preferences changed"),
+    "seed_demo": gettext_lazy("demo data loaded"),
+}
+
+
+def reason_label(reason: str | None) -> str:
+    """What a stored reason code means, in the reader's language (free-text reasons pass through)."""
+    if not reason:
+        return ""
+    return str(REASON_LABELS.get(reason, reason))
 
 
 def save_with_history(instance: models.Model, *, actor: Any, reason: str, **save_kwargs: Any) -> None:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import set_language
 
 from . import views
 from .ui.views import public
@@ -16,7 +16,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
-    path("i18n/catalog.js", public(JavaScriptCatalog.as_view()), name="javascript_catalog"),
     path("", include("itsm.urls_core")),
     path("incidents/", include("incidents.urls")),
     path("problems/", include("problems.urls")),

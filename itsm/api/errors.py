@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -56,13 +56,13 @@ def _messages(value: Any) -> Any:
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-    default_detail = _lazy("This record changed since you loaded it; reload and try again.")
+    default_detail = gettext_lazy("This record changed since you loaded it; reload and try again.")
 
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "request_too_large"
-    default_detail = _lazy("The request body is too large.")
+    default_detail = gettext_lazy("The request body is too large.")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

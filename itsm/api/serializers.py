@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from itsm.models import Department, Team, User
@@ -45,7 +46,7 @@ class TeamSerializer(serializers.ModelSerializer):
         if members is None and self.instance is not None:
             members = list(self.instance.members.all())
         if lead is not None and members is not None and lead not in members:
-            raise serializers.ValidationError({"lead": ["The lead must be a member of the team."]})
+            raise serializers.ValidationError({"lead": [_("The lead must be a member of the team.")]})
         return attrs
 
 

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from itsm.history import reason_label
 from itsm.ui.lists import Column
 
 register = template.Library()
@@ -78,6 +79,11 @@ def cell_value(value: Any) -> str:
     if isinstance(value, datetime.date):
         return format_html('<time datetime="{}">{}</time>', value.isoformat(), value.isoformat())
     return format_html("{}", value)
+
+
+@register.filter
+def reason(value: str | None) -> str:
+    return reason_label(value)
 
 
 @register.filter
