@@ -71,6 +71,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username", "id"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("username"), name="itsm_user_username_ci_unique"),
         ]

@@ -103,3 +103,16 @@ def test_no_queryset_update_on_audited_models_outside_helpers() -> None:
                 if ".objects.update(" in line or (").update(" in line and "objects" in line):
                     offences.append(f"{path.relative_to(ROOT)}:{number}")
     assert offences == []
+
+
+def test_models_and_migrations_agree(db: object) -> None:
+    """A model change without its migration fails here, not only in CI's separate check."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit:
+        raise AssertionError(f"Missing migrations:\n{out.getvalue()}") from None
