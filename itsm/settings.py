@@ -291,6 +291,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through Django's LOGGING (JSON lines) instead of replacing the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Seeded into django-celery-beat's tables by ``manage.py sync_schedule`` (missing rows only), so the
 # schedule operators edit in the admin is never overwritten. Intervals are in seconds.
 ITSM_PERIODIC_TASKS: dict[str, dict[str, object]] = {
@@ -348,7 +350,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "itsm.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+    },
     "root": {"handlers": ["console"], "level": env("ITSM_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
