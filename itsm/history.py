@@ -6,12 +6,14 @@ outside a request the actor is the system user (``system_user()``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy
+
+M = TypeVar("M", bound=models.Model)
 
 
 def system_user() -> Any:
@@ -47,3 +49,34 @@ def save_with_history(instance: models.Model, *, actor: Any, reason: str, **save
     instance._history_user = actor  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(**save_kwargs)
+
+
+def create_audited(model: type[M], *, actor: Any, data: dict[str, Any], reason: str = "create") -> M:
+    """The common create service: permission, validation, save with actor and reason.
+
+    Call it inside the app's own ``transaction.atomic`` service, which adds what is specific.
+    """
+    from .policy import policy
+
+    policy.require(actor, "add", model)
+    instance = model(**data)
+    instance.full_clean()
+    save_with_history(instance, actor=actor, reason=reason)
+    return instance
+
+
+def update_audited(instance: M, *, actor: Any, data: dict[str, Any], reason: str = "update") -> M:
+    """The common update service: permission, validation, and a save only when a value changed, so that
+    saving an unchanged form writes no history row."""
+    from .policy import policy
+
+    policy.require(actor, "change", instance)
+    # Compare with the stored row: a bound ModelForm has already copied its input onto ``instance``.
+    stored = type(instance)._default_manager.get(pk=instance.pk)
+    changed = [name for name, value in data.items() if getattr(stored, name) != value]
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    if changed:
+        save_with_history(instance, actor=actor, reason=reason)
+    return instance

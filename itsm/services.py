@@ -6,17 +6,14 @@ from typing import Any
 
 from django.db import transaction
 
-from .history import save_with_history
+from .history import create_audited, save_with_history, update_audited
 from .models import Department, Team, User
 from .policy import policy
 
 
 @transaction.atomic
 def team_create(*, actor: User, data: dict[str, Any], members: list[User] | None = None) -> Team:
-    policy.require(actor, "add", Team)
-    team = Team(**data)
-    team.full_clean()
-    save_with_history(team, actor=actor, reason="create")
+    team = create_audited(Team, actor=actor, data=data)
     if members is not None:
         team.members.set(members)
     return team
@@ -31,43 +28,35 @@ def team_update(
     members: list[User] | None = None,
     reason: str = "update",
 ) -> Team:
-    policy.require(actor, "change", team)
-    for name, value in data.items():
-        setattr(team, name, value)
-    team.full_clean()
-    save_with_history(team, actor=actor, reason=reason)
+    update_audited(team, actor=actor, data=data, reason=reason)
     if members is not None and set(members) != set(team.members.all()):
+        team._history_user = actor  # type: ignore[attr-defined]
+        team._change_reason = reason  # type: ignore[attr-defined]
         team.members.set(members)
     return team
 
 
 @transaction.atomic
 def department_create(*, actor: User, data: dict[str, Any]) -> Department:
-    policy.require(actor, "add", Department)
-    department = Department(**data)
-    department.full_clean()
-    save_with_history(department, actor=actor, reason="create")
-    return department
+    return create_audited(Department, actor=actor, data=data)
 
 
 @transaction.atomic
 def department_update(*, department: Department, actor: User, data: dict[str, Any]) -> Department:
-    policy.require(actor, "change", department)
-    for name, value in data.items():
-        setattr(department, name, value)
-    department.full_clean()
-    save_with_history(department, actor=actor, reason="update")
-    return department
+    return update_audited(department, actor=actor, data=data)
 
 
 @transaction.atomic
 def user_preferences_update(*, user: User, actor: User, data: dict[str, Any]) -> User:
-    """A person changes their own language, time zone and theme."""
+    """A person changes their own language, time zone, theme, display name and phone."""
     if actor.pk != user.pk:
         policy.require(actor, "change", user)
-    for name in ("language", "time_zone", "theme", "display_name", "phone"):
-        if name in data:
-            setattr(user, name, data[name])
+    fields = [name for name in ("language", "time_zone", "theme", "display_name", "phone") if name in data]
+    stored = User.objects.get(pk=user.pk)
+    changed = [name for name in fields if getattr(stored, name) != data[name]]
+    for name in fields:
+        setattr(user, name, data[name])
     user.full_clean(exclude=["password", "username"])
-    save_with_history(user, actor=actor, reason="preferences")
+    if changed:
+        save_with_history(user, actor=actor, reason="preferences")
     return user

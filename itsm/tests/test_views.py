@@ -124,3 +124,26 @@ def test_error_pages(client: Client, demo: dict[str, Any]) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
+
+
+def test_editing_a_team_saves_changes_and_an_unchanged_save_writes_no_history(
+    client: Client, demo: dict[str, Any]
+) -> None:
+    team = Team.objects.get(code="infrastructure")
+    client.force_login(demo["admin"])
+    form = {
+        "name": "Infrastructure",
+        "code": "infrastructure",
+        "lead": team.lead_id,
+        "members": list(team.members.values_list("pk", flat=True)),
+        "department": team.department_id,
+        "is_active": "on",
+    }
+    before = team.history.count()
+    assert client.post(f"/teams/{team.pk}/edit/", form).status_code == 302
+    assert team.history.count() == before
+    assert client.post(f"/teams/{team.pk}/edit/", {**form, "email": "infra@example.com"}).status_code == 302
+    team.refresh_from_db()
+    assert team.email == "infra@example.com"
+    assert team.history.count() == before + 1
+    assert team.history.latest().history_user == demo["admin"]
