@@ -67,6 +67,18 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# One app per process of ISO/IEC 20000-1; the core is ``itsm``.
+PROCESS_APPS = [
+    "incidents",
+    "problems",
+    "changes",
+    "releases",
+    "configuration",
+    "service_levels",
+    "suppliers",
+    "audits",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -87,14 +99,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "itsm",
-    "incidents",
-    "problems",
-    "changes",
-    "releases",
-    "configuration",
-    "service_levels",
-    "suppliers",
-    "audits",
+    *PROCESS_APPS,
 ]
 
 MIDDLEWARE = [
