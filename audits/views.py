@@ -16,6 +16,7 @@ from itsm.ui.lists import Column, ListPageView
 from itsm.ui.views import policy_required, render_page
 
 from . import selectors, services
+from .choices import ObjectiveStatus
 from .filters import ObjectiveFilter
 from .forms import ObjectiveForm
 from .models import Objective
@@ -51,6 +52,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "object": objective,
         "history": history,
         "actions": edit_actions(request.user, objective, "audits:objective_update"),
+        "status_category": "open" if objective.status == ObjectiveStatus.ACTIVE else "closed",
     }
     return render_page(request, "audits/objective_detail.html", context, partial="tab")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +36,6 @@ class TeamForm(ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        lead = cast(forms.ModelChoiceField, self.fields["lead"])
-        lead.queryset = User.objects.filter(is_active=True, is_system=False).order_by("username")
         if self.instance.pk:
             self.fields["members"].initial = list(self.instance.members.all())
 

@@ -6,6 +6,7 @@ and add a migration that calls it again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .choices import Area, Role
@@ -36,15 +37,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         Area.INCIDENTS, Area.SERVICE_LEVELS, Area.SUPPLIERS, Area.CONFIGURATION
     ),
     Role.SUPPLIER_MANAGER: _access(Area.SUPPLIERS, Area.SERVICE_LEVELS),
-    Role.INTERNAL_AUDITOR: [*ALL_AREAS, "itsm.view_all_records", "audits.view_objective"],
+    Role.INTERNAL_AUDITOR: [*ALL_AREAS, "itsm.view_all_records"],
     Role.MANAGEMENT_REPRESENTATIVE: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE],
     Role.TOP_MANAGEMENT: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE],
     Role.ADMINISTRATOR: [*ALL_AREAS, "itsm.view_all_records", "itsm.manage_people", *OBJECTIVES_WRITE],
 }
 
 
-def sync_roles(apps: Any) -> None:
-    """Create one group per role and give it exactly the permissions listed above.
+def sync_roles(apps: Any, role_permissions: Mapping[str, Iterable[str]] | None = None) -> None:
+    """Create one group per role and give it exactly its permissions (by default those listed above).
 
     Works with historical models (``apps`` from a migration) and with the live registry. Model
     permissions are created first, so a migration need not wait for ``post_migrate``.
@@ -62,8 +63,9 @@ def sync_roles(apps: Any) -> None:
 
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=role.value)
+    mapping = role_permissions or {role.value: perms for role, perms in ROLE_PERMISSIONS.items()}
+    for role, perms in mapping.items():
+        group, _ = group_model.objects.get_or_create(name=role)
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".", 1)
@@ -71,6 +73,6 @@ def sync_roles(apps: Any) -> None:
                 content_type__app_label=app_label, codename=codename
             ).first()
             if permission is None:
-                raise LookupError(f"Role {role.value} names an unknown permission {dotted}.")
+                raise LookupError(f"Role {role} names an unknown permission {dotted}.")
             wanted.append(permission)
         group.permissions.set(wanted)

@@ -1,5 +1,6 @@
 """/api/v1/: the core's resources plus each app's router."""
 
+from django.conf import settings
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -16,5 +17,6 @@ urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
-    path("", include("audits.api.urls")),
+    # Every process app's router; resource names are unique across apps (kebab-case plurals).
+    *(path("", include(f"{app}.api.urls")) for app in settings.PROCESS_APPS),
 ]

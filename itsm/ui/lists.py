@@ -19,6 +19,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.formats import localize
+from django.utils.translation import gettext as _
 from django.views import View
 
 from itsm.policy import policy
@@ -123,6 +124,8 @@ def csv_safe(value: Any) -> str:
     """Text for a CSV cell that a spreadsheet will not run as a formula."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
     text = localize(value) if not isinstance(value, str) else value
     text = str(text)
     return f"'{text}" if text.startswith(CSV_FORMULA_PREFIXES) else text
