@@ -181,3 +181,4 @@ class Heartbeat(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("healthz")
+from .audit import AuditCheckpoint, AuditEntry  # noqa: E402, F401

@@ -1,0 +1,389 @@
+"""The tamper-evident audit trail: an append-only, hash-chained log of every change of every record.
+
+Every history row written by django-simple-history (and, later, every transition-log entry) gets one
+``AuditEntry`` in the same transaction. Entries are numbered 1, 2, 3 … without gaps (``seq``) and each
+one carries the hash of the one before it, so editing, deleting or reordering any entry breaks the
+chain from that entry on. The database refuses UPDATE and DELETE on the table (triggers created by
+migration ``0004_audit_trail``); ``verify_chain`` and ``manage.py verify_audit_trail`` find the first
+broken entry. See ``docs/audit-trail.md``.
+
+The hash of entry *n* is::
+
+    sha256( prev_hash + "\\n" + str(seq) + "\\n" + payload ).hexdigest()     (UTF-8, lower-case hex)
+
+where ``prev_hash`` is the hash of entry *n − 1* (64 zeros for entry 1) and ``payload`` is the stored
+canonical JSON of the change (``canonical_json``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+# Key of the PostgreSQL transaction-level advisory lock that serialises appends ("ITSMAUDT").
+ADVISORY_LOCK_KEY = 0x49_54_53_4D_41_55_44_54
+HISTORY_ACTIONS = {"+": "+", "~": "~", "-": "-"}
+
+
+class AuditEntry(models.Model):
+    """One link of the audit trail: a change (history row) or a transition of a record, hash-chained.
+
+    Append-only: rows are written only by ``append_entry`` and the database refuses UPDATE and DELETE.
+    """
+
+    seq = models.BigIntegerField(_("sequence number"), unique=True, editable=False)
+    recorded_at = models.DateTimeField(_("recorded at"), editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    object_id = models.CharField(_("record id"), max_length=64, editable=False)
+    object_repr = models.CharField(_("record"), max_length=200, editable=False)
+    action = models.CharField(_("action"), max_length=64, editable=False)
+    reason = models.TextField(_("reason"), blank=True, editable=False)
+    payload = models.TextField(_("payload"), editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["seq"]
+        default_permissions = ("view",)
+        verbose_name = _("audit-trail entry")
+        verbose_name_plural = _("audit-trail entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="itsm_auditentry_seq_positive"),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("hash"), 64), Exact(Length("prev_hash"), 64)),
+                name="itsm_auditentry_hash_length",
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="itsm_audit_record_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('itsm:audit_trail')}#seq-{self.seq}"
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:12]
+
+    def expected_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.seq, self.payload)
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head as it stood on a day, recorded daily so that evidence packs can print it.
+
+    A later rewrite of the chain (even one that recomputes every hash) no longer matches the
+    checkpoints taken before it.
+    """
+
+    date = models.DateField(_("date"), unique=True, editable=False)
+    seq = models.BigIntegerField(_("sequence number"), editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-date"]
+        default_permissions = ("view",)
+        verbose_name = _("audit-trail checkpoint")
+        verbose_name_plural = _("audit-trail checkpoints")
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=0), name="itsm_auditcheckpoint_seq_not_negative"),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("hash"), 64)), name="itsm_auditcheckpoint_hash_length"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d}: #{self.seq} {self.hash[:12]}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('itsm:audit_trail')}#checkpoints"
+
+
+# Hashing -------------------------------------------------------------------------------------------
+
+
+def canonical_json(data: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 text, ``str`` for the rest."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def chain_hash(prev_hash: str, seq: int, payload: str) -> str:
+    """SHA-256 (hex) of ``prev_hash + "\\n" + str(seq) + "\\n" + payload`` in UTF-8."""
+    return hashlib.sha256(f"{prev_hash}\n{seq}\n{payload}".encode()).hexdigest()
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat()
+
+
+# Appending -----------------------------------------------------------------------------------------
+
+
+def _lock_chain() -> None:
+    """Serialise appenders until the end of the current transaction.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: the project opens every transaction with
+    BEGIN IMMEDIATE, which already holds the database's single write lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def append_entry(
+    *,
+    content_type: ContentType,
+    object_id: Any,
+    object_repr: str,
+    action: str,
+    actor_id: int | None,
+    reason: str,
+    at: datetime.datetime,
+    fields: dict[str, Any],
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction (or a new one).
+
+    The entry's sequence number and previous hash come from the current head, read under a lock
+    that is held until the transaction ends, so concurrent writers queue and never fork the chain.
+    """
+    object_id = str(object_id)
+    object_repr = str(object_repr)[:200]
+    reason = reason or ""
+    payload = canonical_json(
+        {
+            "model": content_type.app_label + "." + content_type.model,
+            "pk": object_id,
+            "repr": object_repr,
+            "action": action,
+            "actor": actor_id,
+            "at": _iso(at),
+            "reason": reason,
+            "fields": fields,
+        }
+    )
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        return AuditEntry.objects.create(
+            seq=seq,
+            recorded_at=at,
+            actor_id=actor_id,
+            content_type=content_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            action=action,
+            reason=reason,
+            payload=payload,
+            prev_hash=prev_hash,
+            hash=chain_hash(prev_hash, seq, payload),
+        )
+
+
+def historical_fields(history_instance: Any) -> dict[str, Any]:
+    """The tracked values of a simple-history row: the model's fields (foreign keys as ids) and the
+    ids of its history-tracked many-to-many fields; history bookkeeping (``history_*``) left out."""
+    values: dict[str, Any] = {}
+    for field in history_instance._meta.concrete_fields:
+        if field.name.startswith("history_") or field.attname.startswith("history_"):
+            continue
+        values[field.attname] = getattr(history_instance, field.attname)
+    for field in getattr(history_instance, "_history_m2m_fields", ()):
+        target = field.m2m_reverse_field_name()
+        rows = getattr(history_instance, field.name).values_list(f"{target}_id", flat=True)
+        values[field.name] = sorted(rows)
+    return values
+
+
+def append_history_row(history_instance: Any) -> AuditEntry:
+    """Append the entry for one simple-history row (called for every row, also by bulk helpers)."""
+    model = history_instance.instance_type
+    return append_entry(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=getattr(history_instance, model._meta.pk.attname),
+        object_repr=str(history_instance.instance),
+        action=HISTORY_ACTIONS.get(history_instance.history_type, history_instance.history_type),
+        actor_id=history_instance.history_user_id,
+        reason=history_instance.history_change_reason or "",
+        at=history_instance.history_date,
+        fields=historical_fields(history_instance),
+    )
+
+
+def append_history_rows(history_instances: Iterable[Any]) -> None:
+    """Entries for rows written by ``bulk_history_create`` (which sends no per-row signal), in order."""
+    for history_instance in history_instances:
+        append_history_row(history_instance)
+
+
+def on_historical_record_created(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+    """simple-history's ``post_create_historical_record`` receiver: runs in the saving transaction."""
+    append_history_row(history_instance)
+
+
+# Verifying -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """What ``verify_chain`` found: ``ok`` with the head it reached, or the first broken entry."""
+
+    ok: bool
+    checked: int
+    head_seq: int | None
+    head_hash: str | None
+    first_broken_seq: int | None = None
+    problem: str = ""
+
+
+_VERIFIED_COLUMNS = (
+    "seq",
+    "prev_hash",
+    "hash",
+    "payload",
+    "recorded_at",
+    "actor_id",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "action",
+    "reason",
+)
+
+
+def _columns_match_payload(row: tuple[Any, ...], model_label: str) -> bool:
+    _seq, _prev, _hash, payload, recorded_at, actor_id, _ct, object_id, object_repr, action, reason = row
+    try:
+        data = json.loads(payload)
+        return bool(
+            data["model"] == model_label
+            and data["pk"] == object_id
+            and data["repr"] == object_repr
+            and data["action"] == action
+            and data["actor"] == actor_id
+            and data["reason"] == reason
+            and data["at"] == _iso(recorded_at)
+        )
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def verify_chain(
+    start_seq: int | None = None, end_seq: int | None = None, *, chunk_size: int = 2000
+) -> VerificationResult:
+    """Recompute every hash from ``start_seq`` to ``end_seq`` (default: the whole chain) in order.
+
+    Entry by entry: the sequence continues without a gap (a gap is a deleted entry); the entry links to
+    the previous entry's hash (a deletion or reordering); its stored hash is the hash of its payload
+    (an edit); its columns agree with the hashed payload (an edit of a column). The daily checkpoints
+    in the range must match the entries they saw (a rewrite that recomputed hashes, or lost entries
+    at the end). Rows are streamed in chunks, so memory stays constant however long the chain is.
+    """
+    first = max(start_seq or 1, 1)
+    queryset = AuditEntry.objects.filter(seq__gte=first).order_by("seq")
+    if end_seq is not None:
+        queryset = queryset.filter(seq__lte=end_seq)
+    checkpoints: dict[int, list[AuditCheckpoint]] = {}
+    checkpoint_qs = AuditCheckpoint.objects.filter(seq__gte=first).order_by("seq", "date")
+    if end_seq is not None:
+        checkpoint_qs = checkpoint_qs.filter(seq__lte=end_seq)
+    for checkpoint in checkpoint_qs:
+        checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
+
+    checked = 0
+    head_seq: int | None = None
+    head_hash: str | None = None
+
+    def broken(seq: int, problem: str) -> VerificationResult:
+        return VerificationResult(False, checked, head_seq, head_hash, seq, problem)
+
+    expected_seq = first
+    if first == 1:
+        expected_prev = GENESIS_HASH
+    else:
+        before = AuditEntry.objects.filter(seq=first - 1).values_list("hash", flat=True).first()
+        if before is None:
+            return broken(first - 1, f"entry {first - 1} is missing (deleted)")
+        expected_prev = before
+
+    labels: dict[int, str] = {}
+    for row in queryset.values_list(*_VERIFIED_COLUMNS).iterator(chunk_size=chunk_size):
+        seq, prev_hash, stored_hash, payload, *_rest = row
+        content_type_id = row[6]
+        if seq > expected_seq:
+            gap = str(expected_seq) if seq == expected_seq + 1 else f"{expected_seq}–{seq - 1}"
+            return broken(expected_seq, f"entry {gap} is missing (deleted)")
+        if seq < expected_seq:  # cannot happen with a unique seq read in order; kept as a guard
+            return broken(seq, f"entry {seq} is out of order")
+        if prev_hash != expected_prev:
+            return broken(
+                seq, f"entry {seq} does not link to the hash of entry {seq - 1} (reordered or replaced)"
+            )
+        if chain_hash(prev_hash, seq, payload) != stored_hash:
+            return broken(seq, f"entry {seq} was altered: its hash does not match its content")
+        if content_type_id not in labels:
+            content_type = ContentType.objects.get_for_id(content_type_id)
+            labels[content_type_id] = f"{content_type.app_label}.{content_type.model}"
+        if not _columns_match_payload(row, labels[content_type_id]):
+            return broken(seq, f"entry {seq} was altered: its columns differ from its hashed payload")
+        for checkpoint in checkpoints.pop(seq, ()):
+            if checkpoint.hash != stored_hash:
+                return broken(seq, f"entry {seq} differs from the checkpoint of {checkpoint.date:%Y-%m-%d}")
+        checked += 1
+        head_seq, head_hash = seq, stored_hash
+        expected_seq, expected_prev = seq + 1, stored_hash
+
+    for seq, missed in sorted(checkpoints.items()):
+        if seq > 0:
+            return broken(
+                expected_seq,
+                f"entry {expected_seq} is missing (deleted): the checkpoint of "
+                f"{missed[0].date:%Y-%m-%d} saw the chain up to entry {seq}",
+            )
+    return VerificationResult(True, checked, head_seq, head_hash)
+
+
+def chain_head() -> tuple[int, str]:
+    """The last entry's sequence number and hash (0 and the genesis hash for an empty chain)."""
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (head[0], head[1]) if head else (0, GENESIS_HASH)
+
+
+def record_checkpoint(*, date: datetime.date | None = None) -> tuple[AuditCheckpoint, bool]:
+    """Store the chain head for ``date`` (default: today in the project's time zone) once.
+
+    Idempotent: a second call for the same date returns the stored checkpoint unchanged.
+    """
+    date = date or timezone.localdate()
+    with transaction.atomic():
+        _lock_chain()
+        seq, head_hash = chain_head()
+        return AuditCheckpoint.objects.get_or_create(date=date, defaults={"seq": seq, "hash": head_hash})
