@@ -24,6 +24,25 @@ def _eager_celery_and_clean_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_trail_flushable() -> Iterator[None]:
+    """Transactional tests end with a flush that empties every table; the audit trail's append-only
+    triggers refuse that, so they are dropped for the flush and created again right after it."""
+    from django.test import TransactionTestCase
+
+    from itsm.tests.audit_triggers import triggers_dropped
+
+    original = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self: TransactionTestCase) -> None:
+        with triggers_dropped():
+            original(self)
+
+    TransactionTestCase._fixture_teardown = fixture_teardown  # type: ignore[method-assign]
+    yield
+    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

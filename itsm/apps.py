@@ -15,6 +15,12 @@ class ItsmConfig(AppConfig):
         autodiscover_modules("permissions")
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="itsm.sync_roles")
         autodiscover_modules("navigation")
+        # Every history row of every model gets its audit-trail entry in the same transaction.
+        from simple_history.signals import post_create_historical_record
+
+        from .audit import on_historical_record_created
+
+        post_create_historical_record.connect(on_historical_record_created, dispatch_uid="itsm.audit_trail")
 
 
 def _sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:

@@ -26,7 +26,9 @@ def _sqlite_statements(table: str) -> list[str]:
 POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION itsm_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '{MESSAGE} (% on %)', TG_OP, TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+    RAISE EXCEPTION USING
+        MESSAGE = '{MESSAGE}: ' || TG_OP || ' on ' || TG_TABLE_NAME || ' refused',
+        ERRCODE = 'integrity_constraint_violation';
 END;
 $$;
 """
