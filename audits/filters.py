@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from itsm.filters import SearchFilterMixin
 from itsm.ui.forms import SearchInput
 
-from .choices import ObjectiveStatus
-from .models import Objective
+from .choices import DocumentState, DocumentType, ObjectiveStatus
+from .models import Document, Objective
 
 
 class ObjectiveFilter(SearchFilterMixin, django_filters.FilterSet):
@@ -18,3 +18,14 @@ class ObjectiveFilter(SearchFilterMixin, django_filters.FilterSet):
     class Meta:
         model = Objective
         fields = ["q", "status", "department", "owner"]
+
+
+class DocumentFilter(SearchFilterMixin, django_filters.FilterSet):
+    search_fields = ("reference", "title", "code", "summary")
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=SearchInput)
+    state = django_filters.ChoiceFilter(label=_("State"), choices=DocumentState.choices)
+    doc_type = django_filters.ChoiceFilter(label=_("Type"), choices=DocumentType.choices)
+
+    class Meta:
+        model = Document
+        fields = ["q", "state", "doc_type", "owner"]

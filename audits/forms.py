@@ -4,7 +4,7 @@ from django import forms
 
 from itsm.ui.forms import ModelForm
 
-from .models import Objective
+from .models import Document, Objective
 
 
 class ObjectiveForm(ModelForm):
@@ -32,3 +32,10 @@ class ObjectiveForm(ModelForm):
             "actions": forms.Textarea(attrs={"rows": 3}),
             "next_review": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+
+class DocumentForm(ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "code", "doc_type", "version", "confidentiality", "owner", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -10,9 +11,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from .choices import Comparison, ObjectiveStatus, Unit
+from itsm.records import Record
+
+from .choices import Comparison, Confidentiality, DocumentState, DocumentType, ObjectiveStatus, Unit
 
 
 class Objective(models.Model):
@@ -88,3 +92,83 @@ class Objective(models.Model):
 
         if self.unit == Unit.PERCENT and self.target is not None and self.target > 100:
             raise ValidationError({"target": _("A percentage target cannot be above 100.")})
+
+
+class Document(Record):
+    """A controlled document of the service management system (clause 4.3.2): manual, procedure, plan….
+
+    Lifecycle: draft → in review → approved → effective → obsolete, with "reject" back to draft. A
+    document is approved by someone other than its owner; only one version is effective at a time.
+    """
+
+    reference_prefix = "DOC"
+
+    title = models.CharField(_("title"), max_length=200)
+    code = models.CharField(_("document code"), max_length=40, blank=True, help_text=_("e.g. ZBX-ITSM-B-01"))
+    doc_type = models.CharField(
+        _("type"), max_length=20, choices=DocumentType.choices, default=DocumentType.PROCEDURE
+    )
+    version = models.CharField(_("version"), max_length=20, default="1.0")
+    summary = models.TextField(_("summary"), blank=True)
+    confidentiality = models.CharField(
+        _("confidentiality"), max_length=20, choices=Confidentiality.choices, default=Confidentiality.INTERNAL
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_documents",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_documents",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    state = FSMField(
+        _("state"), max_length=20, choices=DocumentState.choices, default=DocumentState.DRAFT, protected=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("controlled document")
+        verbose_name_plural = _("controlled documents")
+        permissions = [("approve_document", "Can review and approve controlled documents")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state__in=["approved", "effective"]) | Q(approved_by__isnull=False),
+                name="audits_document_approved_has_approver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(approved_by=models.F("owner")), name="audits_document_not_approved_by_owner"
+            ),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("audits:document_detail", args=[self.pk])
+
+    @transition(field=state, source=DocumentState.DRAFT, target=DocumentState.IN_REVIEW)
+    def submit(self) -> None:
+        """Send the draft for review."""
+
+    @transition(field=state, source=DocumentState.IN_REVIEW, target=DocumentState.DRAFT)
+    def reject(self) -> None:
+        """Send it back to its owner for rework."""
+
+    @transition(field=state, source=DocumentState.IN_REVIEW, target=DocumentState.APPROVED)
+    def approve(self, *, by: Any, at: Any) -> None:
+        self.approved_by = by
+        self.approved_at = at
+
+    @transition(field=state, source=DocumentState.APPROVED, target=DocumentState.EFFECTIVE)
+    def publish(self, *, on: Any) -> None:
+        self.effective_from = self.effective_from or on
+
+    @transition(field=state, source=DocumentState.EFFECTIVE, target=DocumentState.OBSOLETE)
+    def withdraw(self) -> None:
+        """Withdraw it from use; it stays in the register, marked obsolete."""

@@ -11,9 +11,12 @@ from itsm.policy import is_staff_member
 from itsm.ui.registry import NavItem, Widget, registry
 
 from . import selectors
-from .models import Objective
+from .models import Document, Objective
 
 registry.add_nav(NavItem(Area.AUDITS, _("Objectives"), "audits:objective_list", "view", Objective, order=10))
+registry.add_nav(
+    NavItem(Area.AUDITS, _("Controlled documents"), "audits:document_list", "view", Document, order=20)
+)
 
 
 def _objectives(user: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .choices import ObjectiveStatus
-from .models import Objective
+from .models import Document, Objective
 
 
 def objective_list() -> QuerySet[Objective]:
@@ -14,3 +14,7 @@ def objective_list() -> QuerySet[Objective]:
 
 def active_objectives() -> QuerySet[Objective]:
     return objective_list().filter(status=ObjectiveStatus.ACTIVE).order_by("code")
+
+
+def document_list() -> QuerySet[Document]:
+    return Document.objects.select_related("owner", "approved_by")

@@ -51,6 +51,12 @@ def save_with_history(instance: models.Model, *, actor: Any, reason: str, **save
     instance.save(**save_kwargs)
 
 
+def validate(instance: models.Model) -> None:
+    """``full_clean`` that leaves protected lifecycle fields alone (only transitions may set them)."""
+    protected = [f.name for f in instance._meta.concrete_fields if getattr(f, "protected", False)]
+    instance.full_clean(exclude=protected)
+
+
 def create_audited(model: type[M], *, actor: Any, data: dict[str, Any], reason: str = "create") -> M:
     """The common create service: permission, validation, save with actor and reason.
 
@@ -60,7 +66,7 @@ def create_audited(model: type[M], *, actor: Any, data: dict[str, Any], reason: 
 
     policy.require(actor, "add", model)
     instance = model(**data)
-    instance.full_clean()
+    validate(instance)
     save_with_history(instance, actor=actor, reason=reason)
     return instance
 
@@ -76,7 +82,7 @@ def update_audited(instance: M, *, actor: Any, data: dict[str, Any], reason: str
     changed = [name for name, value in data.items() if getattr(stored, name) != value]
     for name, value in data.items():
         setattr(instance, name, value)
-    instance.full_clean()
+    validate(instance)
     if changed:
         save_with_history(instance, actor=actor, reason=reason)
     return instance

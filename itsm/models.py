@@ -181,4 +181,7 @@ class Heartbeat(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("healthz")
+
+
 from .audit import AuditCheckpoint, AuditEntry  # noqa: E402, F401
+from .records import ReferenceSequence, TransitionLog  # noqa: E402, F401

@@ -13,6 +13,7 @@ from .choices import Area, Role
 
 ALL_AREAS = [f"itsm.access_{area.value}" for area in Area]
 OBJECTIVES_WRITE = ["audits.view_objective", "audits.add_objective", "audits.change_objective"]
+DOCUMENTS_WRITE = ["audits.add_document", "audits.change_document", "audits.approve_document"]
 
 
 def _access(*areas: Area) -> list[str]:
@@ -38,9 +39,20 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ),
     Role.SUPPLIER_MANAGER: _access(Area.SUPPLIERS, Area.SERVICE_LEVELS),
     Role.INTERNAL_AUDITOR: [*ALL_AREAS, "itsm.view_all_records"],
-    Role.MANAGEMENT_REPRESENTATIVE: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE],
-    Role.TOP_MANAGEMENT: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE],
-    Role.ADMINISTRATOR: [*ALL_AREAS, "itsm.view_all_records", "itsm.manage_people", *OBJECTIVES_WRITE],
+    Role.MANAGEMENT_REPRESENTATIVE: [
+        *ALL_AREAS,
+        "itsm.view_all_records",
+        *OBJECTIVES_WRITE,
+        *DOCUMENTS_WRITE,
+    ],
+    Role.TOP_MANAGEMENT: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE, "audits.approve_document"],
+    Role.ADMINISTRATOR: [
+        *ALL_AREAS,
+        "itsm.view_all_records",
+        "itsm.manage_people",
+        *OBJECTIVES_WRITE,
+        *DOCUMENTS_WRITE,
+    ],
 }
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from audits.models import Objective
+from audits.models import Document, Objective
+from audits.services import document_create
 from itsm.models import Department, Team
 
 # (url template, user without permission or None when every signed-in user may, user with permission)
@@ -32,6 +33,10 @@ PAGES = [
     ("/audits/objectives/new/", "agent", "mr"),
     ("/audits/objectives/{objective}/edit/", "auditor", "gm"),
     ("/api/v1/docs/", None, "requester"),
+    ("/audits/documents/", "requester", "agent"),
+    ("/audits/documents/{document}/", "requester", "agent"),
+    ("/audits/documents/new/", "agent", "mr"),
+    ("/audits/documents/{document}/edit/", "gm", "mr"),
 ]
 
 ENDPOINTS = [
@@ -45,6 +50,9 @@ ENDPOINTS = [
     ("/api/v1/objectives/", "requester", "agent"),
     ("/api/v1/objectives/{objective}/", "requester", "mr"),
     ("/api/v1/schema/", None, "requester"),
+    ("/api/v1/documents/", "requester", "agent"),
+    ("/api/v1/documents/{document}/", "requester", "agent"),
+    ("/api/v1/documents/{document}/timeline/", "requester", "auditor"),
 ]
 
 
@@ -54,7 +62,15 @@ def fill(url: str, demo: dict[str, Any]) -> str:
         team=Team.objects.get(code="service-desk").pk,
         department=Department.objects.get(code="marketing").pk,
         objective=Objective.objects.get(code="timely-response").pk,
+        document=_document(demo).pk,
     )
+
+
+def _document(demo: dict[str, Any]) -> Document:
+    existing = Document.objects.first()
+    if existing is not None:
+        return existing
+    return document_create(actor=demo["mr"], data={"title": "Service continuity plan", "owner": demo["mr"]})
 
 
 @pytest.mark.parametrize(("url", "denied", "allowed"), PAGES)

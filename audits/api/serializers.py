@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from audits.models import Objective
+from audits.models import Document, Objective
+from itsm.records import allowed_transitions
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -25,3 +26,43 @@ class ObjectiveSerializer(serializers.ModelSerializer):
             "next_review",
             "status",
         ]
+
+
+class DocumentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "code",
+            "doc_type",
+            "version",
+            "confidentiality",
+            "owner",
+            "summary",
+            "state",
+            "approved_by",
+            "approved_at",
+            "effective_from",
+            "created_at",
+            "created_by",
+            "updated_at",
+            "allowed_transitions",
+        ]
+        read_only_fields = [
+            "reference",
+            "state",
+            "approved_by",
+            "approved_at",
+            "effective_from",
+            "created_at",
+            "created_by",
+            "updated_at",
+        ]
+
+    def get_allowed_transitions(self, document: Document) -> list[str]:
+        request = self.context.get("request")
+        return allowed_transitions(document, request.user) if request is not None else []

@@ -1,0 +1,126 @@
+"""One chronological view per record: field changes (old → new, with labels) and transitions.
+
+Later issues add work notes, comments, notifications and SLA events as further event kinds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .history import reason_label
+from .records import TransitionLog
+
+# Bookkeeping the timeline does not show as changes; the state shows as transitions.
+HIDDEN_FIELDS = {"updated_at", "updated_by", "state", "reference", "created_at", "created_by"}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Event:
+    at: datetime.datetime
+    kind: str  # created | changed | deleted | transition
+    actor: str
+    reason: str = ""
+    comment: str = ""
+    title: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "kind": self.kind,
+            "actor": self.actor,
+            "title": self.title,
+            "reason": self.reason,
+            "comment": self.comment,
+            "changes": [{"field": c.label, "old": c.old, "new": c.new} for c in self.changes],
+        }
+
+
+def _display(model_field: models.Field, value: Any, names: dict[type[models.Model], dict[Any, Any]]) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field.is_relation and model_field.related_model is not None:
+        related = names.get(model_field.related_model, {}).get(value)
+        return str(related) if related is not None else str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
+def timeline_for(record: models.Model) -> list[Event]:
+    """Every event of ``record``, oldest first. Three queries whatever the length of the history
+    (history with actors, transitions with actors, one per referenced model for labels)."""
+    rows = list(record.history.select_related("history_user").order_by("history_date", "history_id"))  # type: ignore[attr-defined]
+    meta = record._meta
+    pairs = []
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for previous, row in zip([None, *rows[:-1]], rows, strict=True):
+        changed = []
+        if previous is not None and row.history_type == "~":
+            delta = row.diff_against(previous)
+            for change in delta.changes:
+                if change.field in HIDDEN_FIELDS:
+                    continue
+                model_field = meta.get_field(change.field)
+                if model_field.many_to_many:
+                    continue
+                changed.append((model_field, change.old, change.new))
+                if model_field.is_relation and model_field.related_model is not None:
+                    wanted[model_field.related_model].update(v for v in (change.old, change.new) if v)
+        pairs.append((row, changed))
+    names = {model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()}
+
+    events: list[Event] = []
+    for row, changed in pairs:
+        kind = {"+": "created", "-": "deleted"}.get(row.history_type, "changed")
+        if kind == "changed" and not changed:
+            continue  # a transition's save; its transition event tells the story
+        events.append(
+            Event(
+                at=row.history_date,
+                kind=kind,
+                actor=str(row.history_user or _("unknown")),
+                reason=reason_label(row.history_change_reason),
+                title={"created": _("Created"), "deleted": _("Deleted")}.get(kind, _("Changed")),
+                changes=[
+                    Change(str(f.verbose_name), _display(f, old, names), _display(f, new, names))
+                    for f, old, new in changed
+                ],
+            )
+        )
+    state_field = meta.get_field("state") if any(f.name == "state" for f in meta.fields) else None
+    labels = dict(state_field.flatchoices) if state_field is not None else {}  # type: ignore[union-attr]
+    transitions = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=str(record.pk)
+    ).select_related("actor")
+    for entry in transitions:
+        events.append(
+            Event(
+                at=entry.at,
+                kind="transition",
+                actor=str(entry.actor),
+                reason=reason_label(entry.reason),
+                comment=entry.comment,
+                title=_("%(source)s → %(target)s")
+                % {
+                    "source": labels.get(entry.source, entry.source),
+                    "target": labels.get(entry.target, entry.target),
+                },
+            )
+        )
+    events.sort(key=lambda e: e.at)
+    return events
