@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, TransitionNotAllowed, can_proceed
 
+from .audit import append_entry
 from .history import save_with_history, validate
 from .policy import policy
 
@@ -160,8 +161,9 @@ def run_transition(
     record.updated_by = actor
     record.updated_at = timezone.now()
     save_with_history(record, actor=actor, reason=reason or name)
-    TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(record),
+    content_type = ContentType.objects.get_for_model(record)
+    entry = TransitionLog.objects.create(
+        content_type=content_type,
         object_id=str(record.pk),
         reference=record.reference,
         transition=name,
@@ -170,6 +172,16 @@ def run_transition(
         actor=actor,
         reason=reason,
         comment=comment,
+    )
+    append_entry(
+        content_type=content_type,
+        object_id=record.pk,
+        object_repr=str(record),
+        action=f"transition:{name}",
+        actor_id=actor.pk,
+        reason=reason or name,
+        at=entry.at,
+        fields={"transition": name, "from": entry.source, "to": entry.target, "comment": comment},
     )
     if after_commit is not None:
         transaction.on_commit(after_commit)

@@ -144,3 +144,14 @@ def test_concurrent_transitions_in_threads_only_one_succeeds(make_user: Any) -> 
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "won"]
     assert TransitionLog.objects.filter(reference=document.reference).count() == 2
     assert Document.history.filter(id=document.pk).count() == 3
+
+
+def test_transitions_are_in_the_audit_trail_and_the_chain_verifies(people: dict[str, Any]) -> None:
+    from itsm.audit import AuditEntry, verify_chain
+
+    document = new_document(people["owner"])
+    services.document_submit(document=document, actor=people["owner"], note="Ready for review")
+    entry = AuditEntry.objects.filter(action="transition:submit").get()
+    assert entry.actor == people["owner"]
+    assert '"comment":"Ready for review"' in entry.payload
+    assert verify_chain().ok
