@@ -175,6 +175,39 @@ def seed_demo(*, today: datetime.date) -> dict[str, int]:
         )
         save_with_history(objective, actor=actor, reason="seed_demo")
         created["objectives"] += 1
+    created["documents"] = _seed_documents(users)
+    return created
+
+
+DOCUMENTS = [
+    ("ZBX-ITSM-A-01", "IT service management manual", "manual", "effective"),
+    ("ZBX-ITSM-B-01", "Document control procedure", "procedure", "effective"),
+    ("ZBX-ITSM-B-02", "Records control procedure", "procedure", "effective"),
+    ("ZBX-ITSM-B-07", "Incident management procedure", "procedure", "in_review"),
+    ("ZBX-ITSM-B-03", "Service continuity management procedure", "procedure", "draft"),
+]
+
+
+def _seed_documents(users: dict[str, User]) -> int:
+    """The manual and procedures of the provider, each taken through its lifecycle by the people whose
+    job it is (drafted by the management representative, approved by the general manager)."""
+    from audits import services as audit_services
+    from audits.models import Document
+
+    author, approver = users["mr"], users["gm"]
+    created = 0
+    for code, title, doc_type, state in DOCUMENTS:
+        if Document.objects.filter(code=code).exists():
+            continue
+        document = audit_services.document_create(
+            actor=author, data={"code": code, "title": title, "doc_type": doc_type, "owner": author}
+        )
+        if state != "draft":
+            audit_services.document_submit(document=document, actor=author)
+        if state == "effective":
+            audit_services.document_approve(document=document, actor=approver)
+            audit_services.document_publish(document=document, actor=approver)
+        created += 1
     return created
 
 

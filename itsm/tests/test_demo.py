@@ -16,7 +16,7 @@ from itsm.models import Department, Team, User
 
 def test_one_demo_user_per_role_and_the_manuals_objectives(db: Any) -> None:
     created = seed_demo(today=datetime.date(2026, 11, 21))
-    assert created == {"departments": 5, "users": 15, "teams": 5, "objectives": 4}
+    assert created == {"departments": 5, "users": 15, "teams": 5, "objectives": 4, "documents": 5}
     for role in Role:
         assert User.objects.filter(groups__name=role.value, is_system=False).count() == 1, role
     targets = {o.code: o.target_display for o in Objective.objects.all()}
@@ -30,7 +30,7 @@ def test_running_it_again_changes_nothing(db: Any) -> None:
     seed_demo(today=datetime.date(2026, 11, 21))
     history_rows = Team.history.count() + Department.history.count() + Objective.history.count()
     second = seed_demo(today=datetime.date(2026, 11, 22))
-    assert second == {"departments": 0, "users": 0, "teams": 0, "objectives": 0}
+    assert second == {"departments": 0, "users": 0, "teams": 0, "objectives": 0, "documents": 0}
     assert Team.history.count() + Department.history.count() + Objective.history.count() == history_rows
 
 
