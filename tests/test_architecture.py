@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,15 +95,36 @@ def test_every_app_has_the_house_anatomy() -> None:
     assert missing == []
 
 
-def test_no_queryset_update_on_audited_models_outside_helpers() -> None:
-    """Bulk ``update()`` skips history; audited fields change through services and save_with_history."""
+def test_no_bulk_update_or_raw_sql_on_audited_models() -> None:
+    """``QuerySet.update()``, ``bulk_update()`` and raw SQL skip history and the audit trail, so they
+    must never touch a history-tracked model; bookkeeping models (counters, claims) may use them."""
+    from django.apps import apps
+
+    audited = {
+        m.__name__
+        for m in apps.get_models()
+        if hasattr(m, "history") and not m.__name__.startswith("Historical")
+    }
+    bulk = re.compile(r"\b([A-Z]\w*)\.objects\b[^#]*\.(update|bulk_update)\(")
     offences = []
     for app in APPS:
         for path in source_files(app):
             for number, line in enumerate(path.read_text().splitlines(), 1):
-                if ".objects.update(" in line or (").update(" in line and "objects" in line):
-                    offences.append(f"{path.relative_to(ROOT)}:{number}")
+                match = bulk.search(line)
+                if match and match.group(1) in audited:
+                    offences.append(
+                        f"{path.relative_to(ROOT)}:{number} {match.group(2)}() on {match.group(1)}"
+                    )
+                if re.search(r"\.raw\(|cursor\(\)", line) and any(
+                    f" {name.lower()}" in line.lower() for name in audited
+                ):
+                    offences.append(f"{path.relative_to(ROOT)}:{number} raw SQL near an audited model")
     assert offences == []
+
+
+def test_the_bulk_update_rule_would_catch_an_offence() -> None:
+    bulk = re.compile(r"\b([A-Z]\w*)\.objects\b[^#]*\.(update|bulk_update)\(")
+    assert bulk.search('Team.objects.filter(pk=1).update(name="x")').group(1) == "Team"
 
 
 def test_models_and_migrations_agree(db: object) -> None:
