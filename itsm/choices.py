@@ -42,3 +42,10 @@ class Theme(models.TextChoices):
     AUTO = "auto", _("Follow the system")
     LIGHT = "light", _("Light")
     DARK = "dark", _("Dark")
+
+
+class NoteKind(models.TextChoices):
+    """What a note on a record is: internal to the staff, or visible to the requester too."""
+
+    WORK_NOTE = "work_note", _("Work note")
+    COMMENT = "comment", _("Comment")
