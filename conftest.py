@@ -38,9 +38,9 @@ def _audit_trail_flushable() -> Iterator[None]:
         with triggers_dropped():
             original(self)
 
-    TransactionTestCase._fixture_teardown = fixture_teardown  # type: ignore[method-assign]
+    TransactionTestCase._fixture_teardown = fixture_teardown
     yield
-    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(autouse=True)

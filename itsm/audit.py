@@ -11,7 +11,7 @@ The hash of entry *n* is::
 
     sha256( prev_hash + "\\n" + str(seq) + "\\n" + payload ).hexdigest()     (UTF-8, lower-case hex)
 
-where ``prev_hash`` is the hash of entry *n − 1* (64 zeros for entry 1) and ``payload`` is the stored
+where ``prev_hash`` is the hash of entry *n - 1* (64 zeros for entry 1) and ``payload`` is the stored
 canonical JSON of the change (``canonical_json``).
 """
 
@@ -32,12 +32,14 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
 # Key of the PostgreSQL transaction-level advisory lock that serialises appends ("ITSMAUDT").
 ADVISORY_LOCK_KEY = 0x49_54_53_4D_41_55_44_54
 HISTORY_ACTIONS = {"+": "+", "~": "~", "-": "-"}
+ACTION_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
 class AuditEntry(models.Model):
@@ -91,6 +93,15 @@ class AuditEntry(models.Model):
     @property
     def short_hash(self) -> str:
         return self.hash[:12]
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language: created, changed, deleted, or the transition taken."""
+        if self.action in ACTION_LABELS:
+            return str(ACTION_LABELS[self.action])
+        if self.action.startswith("transition:"):
+            return gettext("transition %(name)s") % {"name": self.action.removeprefix("transition:")}
+        return self.action
 
     def expected_hash(self) -> str:
         return chain_hash(self.prev_hash, self.seq, self.payload)
@@ -331,7 +342,7 @@ def verify_chain(
     else:
         before = AuditEntry.objects.filter(seq=first - 1).values_list("hash", flat=True).first()
         if before is None:
-            return broken(first - 1, f"entry {first - 1} is missing (deleted)")
+            return broken(first - 1, gettext("Entry %(seq)s is missing (deleted).") % {"seq": first - 1})
         expected_prev = before
 
     labels: dict[int, str] = {}
@@ -339,34 +350,47 @@ def verify_chain(
         seq, prev_hash, stored_hash, payload, *_rest = row
         content_type_id = row[6]
         if seq > expected_seq:
-            gap = str(expected_seq) if seq == expected_seq + 1 else f"{expected_seq}–{seq - 1}"
-            return broken(expected_seq, f"entry {gap} is missing (deleted)")
+            if seq == expected_seq + 1:
+                return broken(
+                    expected_seq, gettext("Entry %(seq)s is missing (deleted).") % {"seq": expected_seq}
+                )
+            message = gettext("Entries %(first)s to %(last)s are missing (deleted).")
+            return broken(expected_seq, message % {"first": expected_seq, "last": seq - 1})
         if seq < expected_seq:  # cannot happen with a unique seq read in order; kept as a guard
-            return broken(seq, f"entry {seq} is out of order")
+            return broken(seq, gettext("Entry %(seq)s is out of order.") % {"seq": seq})
         if prev_hash != expected_prev:
-            return broken(
-                seq, f"entry {seq} does not link to the hash of entry {seq - 1} (reordered or replaced)"
+            message = gettext(
+                "Entry %(seq)s does not carry the hash of entry %(previous)s: entries were reordered, "
+                "replaced or deleted."
             )
+            return broken(seq, message % {"seq": seq, "previous": seq - 1})
         if chain_hash(prev_hash, seq, payload) != stored_hash:
-            return broken(seq, f"entry {seq} was altered: its hash does not match its content")
+            message = gettext("Entry %(seq)s was altered: its hash does not match its content.")
+            return broken(seq, message % {"seq": seq})
         if content_type_id not in labels:
             content_type = ContentType.objects.get_for_id(content_type_id)
             labels[content_type_id] = f"{content_type.app_label}.{content_type.model}"
         if not _columns_match_payload(row, labels[content_type_id]):
-            return broken(seq, f"entry {seq} was altered: its columns differ from its hashed payload")
+            message = gettext("Entry %(seq)s was altered: its columns differ from its hashed payload.")
+            return broken(seq, message % {"seq": seq})
         for checkpoint in checkpoints.pop(seq, ()):
             if checkpoint.hash != stored_hash:
-                return broken(seq, f"entry {seq} differs from the checkpoint of {checkpoint.date:%Y-%m-%d}")
+                message = gettext(
+                    "Entry %(seq)s differs from the checkpoint of %(date)s: the chain was rewritten."
+                )
+                return broken(seq, message % {"seq": seq, "date": checkpoint.date.isoformat()})
         checked += 1
         head_seq, head_hash = seq, stored_hash
         expected_seq, expected_prev = seq + 1, stored_hash
 
     for seq, missed in sorted(checkpoints.items()):
         if seq > 0:
+            message = gettext(
+                "Entry %(seq)s is missing (deleted): the checkpoint of %(date)s saw the chain up to entry "
+                "%(last)s."
+            )
             return broken(
-                expected_seq,
-                f"entry {expected_seq} is missing (deleted): the checkpoint of "
-                f"{missed[0].date:%Y-%m-%d} saw the chain up to entry {seq}",
+                expected_seq, message % {"seq": expected_seq, "date": missed[0].date.isoformat(), "last": seq}
             )
     return VerificationResult(True, checked, head_seq, head_hash)
 
@@ -375,6 +399,15 @@ def chain_head() -> tuple[int, str]:
     """The last entry's sequence number and hash (0 and the genesis hash for an empty chain)."""
     head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
     return (head[0], head[1]) if head else (0, GENESIS_HASH)
+
+
+def latest_entries(limit: int = 50) -> list[AuditEntry]:
+    """The newest entries, newest first, with what their rows show."""
+    return list(AuditEntry.objects.select_related("actor", "content_type").order_by("-seq")[:limit])
+
+
+def latest_checkpoints(limit: int = 10) -> list[AuditCheckpoint]:
+    return list(AuditCheckpoint.objects.order_by("-date")[:limit])
 
 
 def record_checkpoint(*, date: datetime.date | None = None) -> tuple[AuditCheckpoint, bool]:

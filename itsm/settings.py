@@ -302,6 +302,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # schedule operators edit in the admin is never overwritten. Intervals are in seconds.
 ITSM_PERIODIC_TASKS: dict[str, dict[str, object]] = {
     "Worker heartbeat": {"task": "itsm.tasks.heartbeat_record_task", "every": 60},
+    "Audit-trail checkpoint": {"task": "itsm.tasks.audit_checkpoint_record_task", "every": 86400},
 }
 
 # REST API ------------------------------------------------------------------------------------------

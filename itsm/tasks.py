@@ -7,6 +7,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
+from .audit import record_checkpoint
 from .models import Heartbeat
 
 
@@ -22,3 +23,15 @@ def heartbeat_record_task() -> str:
 def ping_task(payload: str) -> dict[str, str]:
     """Round trip through the broker to a worker and back: operators' and CI's proof that workers run."""
     return {"payload": payload, "worker": socket.gethostname()}
+
+
+@shared_task
+def audit_checkpoint_record_task() -> dict[str, object]:
+    """Daily from beat: store today's head of the audit trail; running it twice a day changes nothing."""
+    checkpoint, created = record_checkpoint()
+    return {
+        "date": checkpoint.date.isoformat(),
+        "seq": checkpoint.seq,
+        "hash": checkpoint.hash,
+        "created": created,
+    }
