@@ -18,6 +18,7 @@ from .ui.registry import NavItem, Widget, registry
 registry.add_nav(NavItem(Area.PEOPLE, _("People"), "itsm:user_list", "view", User, order=10))
 registry.add_nav(NavItem(Area.PEOPLE, _("Teams"), "itsm:team_list", "view", Team, order=20))
 registry.add_nav(NavItem(Area.PEOPLE, _("Departments"), "itsm:department_list", "view", Department, order=30))
+registry.add_nav(NavItem(Area.AUDITS, _("Audit trail"), "itsm:audit_trail", "view", "audit-trail", order=90))
 
 
 def _my_work(user: Any) -> dict[str, Any]:

@@ -20,6 +20,8 @@ policy.register("profile", "view", signed_in)
 policy.register("profile", "change", signed_in)
 policy.register("api", "use", signed_in)
 policy.register("api-docs", "view", signed_in)
+# The audit trail's verification page: those who may read every record (auditors, management, admins).
+policy.register("audit-trail", "view", has_any_perm("itsm.view_all_records"))
 
 for area in Area:
     policy.register(area.value, "access", has_any_perm(f"itsm.access_{area.value}"))

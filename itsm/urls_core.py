@@ -1,4 +1,4 @@
-"""Pages of the core under the ``itsm`` namespace: people, teams, departments."""
+"""Pages of the core under the ``itsm`` namespace: people, teams, departments, the audit trail."""
 
 from django.urls import path
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("departments/new/", views.DepartmentCreateView.as_view(), name="department_create"),
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),
     path("departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"),
+    path("audit-trail/", views.audit_trail, name="audit_trail"),
 ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from . import selectors, services
+from . import audit, selectors, services
 from .api.errors import api_csrf_failure, api_not_found, api_server_error, error_response, is_api_request
 from .filters import DepartmentFilter, TeamFilter, UserFilter
 from .forms import DepartmentForm, LoginForm, PreferencesForm, StyledPasswordChangeForm, TeamForm
@@ -231,6 +231,20 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
             403, "permission_denied", _("You do not have permission to perform this action.")
         )
     return render(request, "403.html", status=403)
+
+
+@policy_required("view", "audit-trail")
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """The auditor's view of the audit trail: is the chain intact, its head, checkpoints, latest entries."""
+    head_seq, head_hash = audit.chain_head()
+    context = {
+        "result": audit.verify_chain(),
+        "head_seq": head_seq,
+        "head_hash": head_hash,
+        "checkpoints": audit.latest_checkpoints(10),
+        "entries": audit.latest_entries(50),
+    }
+    return render_page(request, "itsm/audit_trail.html", context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
