@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+
+from itsm.models import User
 
 from .choices import ObjectiveStatus
 from .models import Document, Objective
@@ -18,3 +20,17 @@ def active_objectives() -> QuerySet[Objective]:
 
 def document_list() -> QuerySet[Document]:
     return Document.objects.select_related("owner", "approved_by")
+
+
+def document_approvers() -> QuerySet[User]:
+    """Active people who may review and approve controlled documents."""
+    granted = Q(
+        groups__permissions__codename="approve_document",
+        groups__permissions__content_type__app_label="audits",
+    )
+    direct = Q(
+        user_permissions__codename="approve_document", user_permissions__content_type__app_label="audits"
+    )
+    return User.objects.filter(
+        granted | direct | Q(is_superuser=True), is_active=True, is_system=False
+    ).distinct()

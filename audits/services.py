@@ -7,12 +7,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from itsm.history import create_audited, update_audited
 from itsm.models import User
+from itsm.notifications import notify
 from itsm.records import record_create, run_transition
 
+from . import selectors
 from .choices import DocumentState
 from .models import Document, Objective
 
@@ -40,18 +44,55 @@ def document_update(*, document: Document, actor: User, data: dict[str, Any]) ->
     return update_audited(document, actor=actor, data=data)
 
 
+def _tell(document: Document, event: str, recipients: Any, subject: Any, note: str = "") -> None:
+    notify(
+        event=event,
+        event_key=f"transition:{document.last_transition.pk}",  # type: ignore[attr-defined]
+        recipients=recipients,
+        subject=subject,
+        body=note,
+        record=document,
+    )
+
+
+@transaction.atomic
 def document_submit(*, document: Document, actor: User, note: str = "") -> Document:
-    return run_transition(document, "submit", actor=actor, comment=note)
+    run_transition(document, "submit", actor=actor, comment=note)
+    subject = format_lazy(
+        _lazy("{reference} is waiting for your review: {title}"),
+        reference=document.reference,
+        title=document.title,
+    )
+    _tell(
+        document,
+        "document.submitted",
+        selectors.document_approvers().exclude(pk=document.owner_id),
+        subject,
+        note,
+    )
+    return document
 
 
+@transaction.atomic
 def document_reject(*, document: Document, actor: User, note: str) -> Document:
     if not note.strip():
         raise ValidationError({"note": _("Say what must change before the document can be approved.")})
-    return run_transition(document, "reject", actor=actor, comment=note)
+    run_transition(document, "reject", actor=actor, comment=note)
+    subject = format_lazy(
+        _lazy("{reference} was sent back to you: {title}"), reference=document.reference, title=document.title
+    )
+    _tell(document, "document.rejected", [document.owner], subject, note)
+    return document
 
 
+@transaction.atomic
 def document_approve(*, document: Document, actor: User, note: str = "") -> Document:
-    return run_transition(document, "approve", actor=actor, comment=note, by=actor, at=timezone.now())
+    run_transition(document, "approve", actor=actor, comment=note, by=actor, at=timezone.now())
+    subject = format_lazy(
+        _lazy("{reference} was approved: {title}"), reference=document.reference, title=document.title
+    )
+    _tell(document, "document.approved", [document.owner], subject, note)
+    return document
 
 
 @transaction.atomic

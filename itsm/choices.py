@@ -49,3 +49,11 @@ class NoteKind(models.TextChoices):
 
     WORK_NOTE = "work_note", _("Work note")
     COMMENT = "comment", _("Comment")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent by e-mail")

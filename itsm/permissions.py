@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from .choices import Area
 from .models import Department, Team, User
+from .notifications import Notification
 from .policy import anyone, has_any_perm, is_staff_member, policy, signed_in
 
 can_manage_people = has_any_perm("itsm.manage_people")
@@ -20,6 +21,13 @@ policy.register("profile", "view", signed_in)
 policy.register("profile", "change", signed_in)
 policy.register("api", "use", signed_in)
 policy.register("api-docs", "view", signed_in)
+policy.register("notifications", "view", signed_in)
+policy.register(
+    Notification,
+    "view",
+    lambda user, notification: notification is None or notification.recipient_id == user.pk,
+    scope=lambda user, queryset: queryset.filter(recipient=user),
+)
 # The audit trail's verification page: those who may read every record (auditors, management, admins).
 policy.register("audit-trail", "view", has_any_perm("itsm.view_all_records"))
 

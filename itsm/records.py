@@ -183,6 +183,7 @@ def run_transition(
         at=entry.at,
         fields={"transition": name, "from": entry.source, "to": entry.target, "comment": comment},
     )
+    record.last_transition = entry  # type: ignore[attr-defined]
     if after_commit is not None:
         transaction.on_commit(after_commit)
     return record

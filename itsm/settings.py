@@ -270,6 +270,8 @@ def _email_settings(url: str) -> dict[str, object]:
 
 globals().update(_email_settings(env("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "itsm@localhost")
+# The address people use to reach the product; links in e-mail start with it.
+ITSM_BASE_URL = env("ITSM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery --------------------------------------------------------------------------------------------
@@ -302,6 +304,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # schedule operators edit in the admin is never overwritten. Intervals are in seconds.
 ITSM_PERIODIC_TASKS: dict[str, dict[str, object]] = {
     "Worker heartbeat": {"task": "itsm.tasks.heartbeat_record_task", "every": 60},
+    "Notification e-mail": {"task": "itsm.tasks.notification_deliver_task", "every": 60},
     "Audit-trail checkpoint": {"task": "itsm.tasks.audit_checkpoint_record_task", "every": 86400},
 }
 

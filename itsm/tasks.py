@@ -35,3 +35,11 @@ def audit_checkpoint_record_task() -> dict[str, object]:
         "hash": checkpoint.hash,
         "created": created,
     }
+
+
+@shared_task
+def notification_deliver_task() -> int:
+    """Send pending notification e-mails (after each change that queues some, and every minute)."""
+    from .notifications import deliver_pending
+
+    return deliver_pending()

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "itsm"
 
 urlpatterns = [
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/read/", notification_views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
     path("people/", views.UserListView.as_view(), name="user_list"),
     path("people/<int:pk>/", views.user_detail, name="user_detail"),
     path("teams/", views.TeamListView.as_view(), name="team_list"),

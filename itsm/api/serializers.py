@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from itsm.models import Department, Team, User
+from itsm.notifications import Notification
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -54,3 +55,14 @@ class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "name", "code", "head", "description"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Notification
+        fields = ["id", "event", "subject", "body", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)

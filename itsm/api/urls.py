@@ -11,6 +11,7 @@ router.include_root_view = False
 router.register("users", views.UserViewSet, basename="user")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),

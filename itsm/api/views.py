@@ -9,16 +9,23 @@ from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions
-from rest_framework.decorators import api_view
+from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from itsm import selectors, services
 from itsm.filters import DepartmentFilter, TeamFilter, UserFilter
 from itsm.models import Department, Team, User
+from itsm.notifications import Notification, mark_read
 from itsm.ui.views import acting_user
 
-from .serializers import DepartmentSerializer, TeamSerializer, UserSerializer
+from .serializers import (
+    DepartmentSerializer,
+    MarkReadSerializer,
+    NotificationSerializer,
+    TeamSerializer,
+    UserSerializer,
+)
 from .viewsets import PolicyReadOnlyViewSet, ServiceWriteViewSet
 
 
@@ -92,3 +99,21 @@ class DocsView(SpectacularSwaggerView):
         if isinstance(exc, exceptions.NotAuthenticated):
             return redirect_to_login(self.request.get_full_path())
         return super().handle_exception(exc)
+
+
+class NotificationViewSet(PolicyReadOnlyViewSet):
+    """The signed-in person's own notifications, newest first; ``POST mark-read/`` marks them read."""
+
+    policy_target = Notification
+    policy_actions = {"mark_read": "view"}
+    queryset = Notification.objects.all()
+    serializer_class = NotificationSerializer
+    ordering = "-id"
+
+    @extend_schema(request=MarkReadSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request: Any) -> Response:
+        data = MarkReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = mark_read(user=acting_user(request), ids=data.validated_data.get("ids"))
+        return Response({"marked": count})
