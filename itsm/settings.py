@@ -218,6 +218,32 @@ ITSM_MAX_REQUEST_BYTES = env_int("ITSM_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ITSM_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Attachments on records: stored under MEDIA_ROOT/attachments with generated names, type checked by
+# content. Executables, HTML and SVG are refused whatever the list says.
+ITSM_ATTACHMENT_MAX_BYTES = env_int("ITSM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ITSM_ATTACHMENT_TYPES = env_list(
+    "ITSM_ATTACHMENT_TYPES",
+    ",".join(
+        [
+            "application/pdf",
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "text/plain",
+            "text/csv",
+            "application/json",
+            "message/rfc822",
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.spreadsheet",
+        ]
+    ),
+)
+
 # Security ------------------------------------------------------------------------------------------
 SECURE = not DEBUG
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", SECURE)
