@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 
 from .api.errors import error_response, is_api_request
 
+MULTIPART_ALLOWANCE = 1024 * 1024
+
 
 class RequestSizeLimitMiddleware:
-    """Refuse bodies larger than ``ITSM_MAX_REQUEST_BYTES`` before anything reads them (413)."""
+    """Refuse bodies larger than ``ITSM_MAX_REQUEST_BYTES`` before anything reads them (413); file
+    uploads may be as large as ``ITSM_ATTACHMENT_MAX_BYTES`` plus 1 MiB for the rest of the form."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -26,6 +29,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         limit = settings.ITSM_MAX_REQUEST_BYTES
+        if request.content_type == "multipart/form-data":
+            # A file upload may carry an attachment of the allowed size plus the form around it.
+            limit = max(limit, settings.ITSM_ATTACHMENT_MAX_BYTES + MULTIPART_ALLOWANCE)
         if length > limit:
             message = _("The request body is larger than the limit of %(limit)s bytes.") % {"limit": limit}
             if is_api_request(request):
