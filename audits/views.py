@@ -142,6 +142,9 @@ class DocumentCreateView(ServiceFormView[Document]):
     form_class = DocumentForm
     title = _("New document")
 
+    def get_initial(self) -> dict[str, Any]:
+        return {"owner": self.actor}
+
     def perform(self, form: Any) -> Document:
         return services.document_create(actor=self.actor, data=form.cleaned_data)
 

@@ -65,9 +65,14 @@ class ServiceFormView(PolicyRequiredMixin, View, Generic[M]):
     def actor(self) -> User:
         return acting_user(self.request)
 
+    def get_initial(self) -> dict[str, Any]:
+        """Values a new form starts with (not used when editing)."""
+        return {}
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
-        return self.render(self.form_class(instance=self.object))
+        initial = self.get_initial() if self.object is None else {}
+        return self.render(self.form_class(instance=self.object, initial=initial))
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
