@@ -291,6 +291,7 @@ _VERIFIED_COLUMNS = (
 
 
 def _columns_match_payload(row: tuple[Any, ...], model_label: str) -> bool:
+    """Whether the entry's columns say what its hashed payload says (the columns are not hashed)."""
     _seq, _prev, _hash, payload, recorded_at, actor_id, _ct, object_id, object_repr, action, reason = row
     try:
         data = json.loads(payload)
