@@ -6,6 +6,7 @@ only those with the model permission (management representative, top management)
 
 from typing import Any
 
+from itsm.notes import register_note_rules
 from itsm.policy import has_any_perm, is_staff_member, policy
 
 from .choices import DocumentState
@@ -48,3 +49,5 @@ policy.register(Document, "reject", _may_decide)
 policy.register(Document, "approve", _may_decide)
 policy.register(Document, "publish", lambda user, doc: can_approve_documents(user, doc))
 policy.register(Document, "withdraw", lambda user, doc: can_approve_documents(user, doc))
+# Work notes, comments and attachments: any staff member who may see the document (the defaults).
+register_note_rules(Document)

@@ -14,6 +14,7 @@ from itsm.timeline import timeline_for
 from itsm.ui.detail import edit_actions
 from itsm.ui.edit import ServiceFormView
 from itsm.ui.lists import Column, ListPageView
+from itsm.ui.notes import attachments_context, notes_context
 from itsm.ui.transitions import TransitionView, transition_buttons
 from itsm.ui.views import policy_required, render_page
 
@@ -117,7 +118,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "object": document,
         "tab": tab,
-        "events": timeline_for(document) if tab == "timeline" else [],
+        "events": timeline_for(document, viewer=request.user) if tab == "timeline" else [],
         "actions": edit_actions(request.user, document, "audits:document_update"),
         "transitions": transition_buttons(
             document, request.user, DOCUMENT_TRANSITION_LABELS, "audits:document_transition"
@@ -125,6 +126,10 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "note_required": NOTE_REQUIRED,
         "status_category": DOCUMENT_STATUS_CATEGORY[document.state],
     }
+    if tab == "notes":
+        context.update(notes_context(request, document))
+    elif tab == "attachments":
+        context.update(attachments_context(request, document))
     return render_page(request, "audits/document_detail.html", context, partial="tab")
 
 

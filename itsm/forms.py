@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from .choices import NoteKind
 from .models import Department, Team, User
-from .ui.forms import ModelForm, StyledFormMixin
+from .notes import NOTE_MAX_LENGTH
+from .ui.forms import Form, ModelForm, StyledFormMixin
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -58,3 +62,39 @@ class PreferencesForm(ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "phone", "language", "time_zone", "theme"]
+
+
+class NoteForm(Form):
+    """A work note or a comment on a record; ``kinds`` are the kinds this person may write there."""
+
+    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Plain text. Work notes are seen by staff only; comments also by the requester."),
+    )
+
+    def __init__(self, *args: Any, kinds: list[NoteKind] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = list(NoteKind) if kinds is None else kinds
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)  # noqa: S101 (declared above)
+        kind_field.choices = [(kind.value, kind.label) for kind in kinds]
+        self.fields["kind"].initial = kinds[0].value if kinds else None
+        if len(kinds) == 1:
+            self.fields["kind"].widget = forms.HiddenInput()
+
+
+class NoteEditForm(Form):
+    body = forms.CharField(
+        label=_("Text"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class AttachmentForm(Form):
+    file = forms.FileField(
+        label=_("File"),
+        allow_empty_file=True,  # the service explains what is wrong with an empty file
+        help_text=_("PDF, images, text, CSV, office documents, ZIP or e-mail; checked by content."),
+    )

@@ -34,6 +34,9 @@ REASON_LABELS = {
     "update": gettext_lazy("updated"),
     "preferences": gettext_lazy("preferences changed"),
     "seed_demo": gettext_lazy("demo data loaded"),
+    "edit": gettext_lazy("edited"),
+    "attach": gettext_lazy("attached"),
+    "remove": gettext_lazy("removed"),
 }
 
 

@@ -21,6 +21,9 @@ policy.register("profile", "view", signed_in)
 policy.register("profile", "change", signed_in)
 policy.register("api", "use", signed_in)
 policy.register("api-docs", "view", signed_in)
+# Generic pages of any record (notes, attachments): open to signed-in people; each request then asks
+# the record's own rules (view → else 404; note / comment / attach / change → else 403).
+policy.register("records", "view", signed_in)
 policy.register("notifications", "view", signed_in)
 policy.register(
     Notification,

@@ -1,6 +1,7 @@
-"""One chronological view per record: field changes (old → new, with labels) and transitions.
+"""One chronological view per record: field changes (old → new, with labels), transitions, work notes,
+comments and attachments, filtered for the person reading it (work notes only for staff).
 
-Later issues add work notes, comments, notifications and SLA events as further event kinds.
+Later issues add notifications and SLA events as further event kinds.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from .choices import NoteKind
 from .history import reason_label
+from .notes import Attachment, Note, may_read_work_notes
 from .records import TransitionLog
 
 # Bookkeeping the timeline does not show as changes; the state shows as transitions.
@@ -31,12 +37,13 @@ class Change:
 @dataclass
 class Event:
     at: datetime.datetime
-    kind: str  # created | changed | deleted | transition
+    kind: str  # created | changed | deleted | transition | work_note | comment | attachment
     actor: str
     reason: str = ""
     comment: str = ""
     title: str = ""
     changes: list[Change] = field(default_factory=list)
+    url: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,23 +54,27 @@ class Event:
             "reason": self.reason,
             "comment": self.comment,
             "changes": [{"field": c.label, "old": c.old, "new": c.new} for c in self.changes],
+            "url": self.url,
         }
 
 
 def _display(model_field: models.Field, value: Any, names: dict[type[models.Model], dict[Any, Any]]) -> str:
     if value is None or value == "":
         return "—"
-    if model_field.is_relation and model_field.related_model is not None:
-        related = names.get(model_field.related_model, {}).get(value)
+    related_model = model_field.related_model
+    if model_field.is_relation and isinstance(related_model, type):
+        related = names.get(related_model, {}).get(value)
         return str(related) if related is not None else str(value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     return str(value)
 
 
-def timeline_for(record: models.Model) -> list[Event]:
-    """Every event of ``record``, oldest first. Three queries whatever the length of the history
-    (history with actors, transitions with actors, one per referenced model for labels)."""
+def timeline_for(record: models.Model, viewer: Any = None) -> list[Event]:
+    """Every event of ``record`` that ``viewer`` may read, oldest first. Work notes only for staff
+    members; without a viewer, only what everyone who may see the record may read (no work notes).
+    Five queries whatever the length of the history (history, transitions, notes and attachments
+    with their people, one per referenced model for labels)."""
     rows = list(record.history.select_related("history_user").order_by("history_date", "history_id"))  # type: ignore[attr-defined]
     meta = record._meta
     pairs = []
@@ -76,11 +87,12 @@ def timeline_for(record: models.Model) -> list[Event]:
                 if change.field in HIDDEN_FIELDS:
                     continue
                 model_field = meta.get_field(change.field)
-                if model_field.many_to_many:
+                if not isinstance(model_field, models.Field) or model_field.many_to_many:
                     continue
                 changed.append((model_field, change.old, change.new))
-                if model_field.is_relation and model_field.related_model is not None:
-                    wanted[model_field.related_model].update(v for v in (change.old, change.new) if v)
+                related_model = model_field.related_model
+                if model_field.is_relation and isinstance(related_model, type):
+                    wanted[related_model].update(v for v in (change.old, change.new) if v)
         pairs.append((row, changed))
     names = {model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()}
 
@@ -122,5 +134,52 @@ def timeline_for(record: models.Model) -> list[Event]:
                 },
             )
         )
+    events.extend(_note_events(record, viewer))
     events.sort(key=lambda e: e.at)
+    return events
+
+
+def _note_events(record: models.Model, viewer: Any) -> list[Event]:
+    content_type = ContentType.objects.get_for_model(record)
+    notes = Note.objects.filter(content_type=content_type, object_id=str(record.pk)).select_related("author")
+    if viewer is None or not may_read_work_notes(viewer, record):
+        notes = notes.filter(kind=NoteKind.COMMENT)
+    events = [
+        Event(
+            at=note.created_at,
+            kind=note.kind,
+            actor=str(note.author),
+            reason=_("edited %(at)s")
+            % {"at": date_format(localtime(note.edited_at), "SHORT_DATETIME_FORMAT")}
+            if note.edited_at
+            else "",
+            comment=note.body,
+            title=str(note.get_kind_display()),
+        )
+        for note in notes
+    ]
+    attachments = Attachment.objects.filter(
+        content_type=content_type, object_id=str(record.pk)
+    ).select_related("uploaded_by", "removed_by")
+    for attachment in attachments:
+        events.append(
+            Event(
+                at=attachment.uploaded_at,
+                kind="attachment",
+                actor=str(attachment.uploaded_by),
+                title=_("Attached %(name)s") % {"name": attachment.original_name},
+                comment=f"{attachment.mime_type} · {filesizeformat(attachment.size)}",
+                url="" if attachment.is_removed else attachment.get_absolute_url(),
+            )
+        )
+        if attachment.removed_at is not None:
+            events.append(
+                Event(
+                    at=attachment.removed_at,
+                    kind="attachment",
+                    actor=str(attachment.removed_by),
+                    reason=reason_label("remove"),
+                    title=_("Removed %(name)s") % {"name": attachment.original_name},
+                )
+            )
     return events

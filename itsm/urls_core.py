@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import notification_views, views
+from .ui import notes
 
 app_name = "itsm"
 
@@ -21,4 +22,17 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),
     path("departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"),
     path("audit-trail/", views.audit_trail, name="audit_trail"),
+    # Work notes, comments and attachments of any record (the record named by content type and id);
+    # the routes by pk come first, so that ".../<pk>/edit/" is never read as a record id.
+    path("notes/<int:pk>/edit/", notes.note_edit_view, name="note_edit"),
+    path("notes/<int:content_type_id>/<str:object_id>/", notes.note_list, name="note_list"),
+    path("notes/<int:content_type_id>/<str:object_id>/add/", notes.note_add_view, name="note_add"),
+    path("attachments/<int:pk>/download/", notes.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/remove/", notes.attachment_remove_view, name="attachment_remove"),
+    path("attachments/<int:content_type_id>/<str:object_id>/", notes.attachment_list, name="attachment_list"),
+    path(
+        "attachments/<int:content_type_id>/<str:object_id>/add/",
+        notes.attachment_add_view,
+        name="attachment_add",
+    ),
 ]

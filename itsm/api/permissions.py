@@ -20,6 +20,9 @@ DEFAULT_ACTIONS = {
     "partial_update": "change",
     "destroy": "delete",
     "timeline": "view",
+    # Reading notes and attachments needs "view"; adding asks the record's note / comment / attach rule.
+    "notes": "view",
+    "attachments": "view",
     "metadata": "view",
 }
 DETAIL_ACTIONS = {"retrieve", "update", "partial_update", "destroy"}

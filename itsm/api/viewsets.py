@@ -6,13 +6,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from itsm.notes import attachment_add, attachments_for, note_add, notes_for
 from itsm.policy import policy
 from itsm.timeline import timeline_for
 from itsm.ui.views import acting_user
+
+from .serializers import AttachmentInputSerializer, AttachmentSerializer, NoteInputSerializer, NoteSerializer
 
 
 class PolicyScopedMixin:
@@ -53,12 +57,13 @@ class ServiceWriteViewSet(
         serializer.instance = self.update_service(serializer.instance, dict(serializer.validated_data))
 
 
-class TransitionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TransitionInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 class RecordViewSet(ServiceWriteViewSet):
-    """A process record: CRUD through services, ``…/<id>/timeline/``, and one POST action per transition.
+    """A process record: CRUD through services, ``…/<id>/timeline/``, ``…/<id>/notes/`` and
+    ``…/<id>/attachments/``, and one POST action per transition.
 
     Subclasses set ``transition_services`` (name → service taking ``<record_argument>``, ``actor`` and
     ``note``); ``__init_subclass__`` turns each into ``POST …/<id>/<name>/``.
@@ -75,8 +80,45 @@ class RecordViewSet(ServiceWriteViewSet):
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
     def timeline(self, request: Any, pk: Any = None) -> Response:
-        """The record's events, oldest first: changes (old → new) and transitions."""
-        return Response([event.as_dict() for event in timeline_for(self.get_object())])
+        """The record's events, oldest first: changes (old → new), transitions, notes (work notes only
+        for staff) and attachments."""
+        return Response(
+            [event.as_dict() for event in timeline_for(self.get_object(), viewer=self.request.user)]
+        )
+
+    @extend_schema(methods=["GET"], responses={200: NoteSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=NoteInputSerializer, responses={201: NoteSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def notes(self, request: Any, pk: Any = None) -> Response:
+        """GET: the notes you may read (work notes only for staff), oldest first. POST ``{kind, body}``:
+        add a work note (``work_note``) or a comment visible to the requester (``comment``)."""
+        record = self.get_object()
+        if request.method == "POST":
+            data = NoteInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            note = note_add(record=record, actor=acting_user(request), **data.validated_data)
+            return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+        return Response(NoteSerializer(notes_for(record, request.user), many=True).data)
+
+    @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentInputSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def attachments(self, request: Any, pk: Any = None) -> Response:
+        """GET: the record's attachments (download through ``download_url``). POST multipart ``file``:
+        attach a file; its size and type (by content) are checked against the settings."""
+        record = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            attachment = attachment_add(record=record, actor=acting_user(request), uploaded_file=upload)
+            return Response(
+                AttachmentSerializer(attachment, context=context).data, status=status.HTTP_201_CREATED
+            )
+        return Response(AttachmentSerializer(attachments_for(record), many=True, context=context).data)
 
 
 def _transition_action(name: str, service: Any) -> Any:
@@ -87,7 +129,7 @@ def _transition_action(name: str, service: Any) -> Any:
         service(
             **{self.record_argument: record}, actor=acting_user(request), note=data.validated_data["note"]
         )
-        return Response(self.serializer_class(record, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(record).data)
 
     run.__name__ = name
     run.__doc__ = f"Run the '{name}' transition (409 if the record changed meanwhile)."
