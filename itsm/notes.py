@@ -273,8 +273,8 @@ def _zip_type(stream: IO[bytes]) -> str:
 
 
 def _looks_like_mail(text: str) -> bool:
-    head, _sep, _rest = text.partition("\n\n")
-    lines = [line.rstrip("\r") for line in head.replace("\r\n", "\n").split("\n")]
+    head, _sep, _rest = text.replace("\r\n", "\n").partition("\n\n")
+    lines = head.split("\n")
     if not lines or not all(_HEADER_LINE.match(line) for line in lines):
         return False
     names = {line.split(":", 1)[0].lower() for line in lines if not line[:1].isspace()}
