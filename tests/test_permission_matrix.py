@@ -32,6 +32,7 @@ PAGES = [
     ("/audits/objectives/{objective}/", "requester", "auditor"),
     ("/audits/objectives/new/", "agent", "mr"),
     ("/audits/objectives/{objective}/edit/", "auditor", "gm"),
+    ("/audit-trail/", "agent", "auditor"),
     ("/api/v1/docs/", None, "requester"),
     ("/notifications/", None, "requester"),
     ("/audits/documents/", "requester", "agent"),
