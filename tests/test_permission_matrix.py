@@ -6,12 +6,15 @@ import json
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from audits.models import Document, Objective
 from audits.services import document_create
 from itsm.models import Department, Team
+from itsm.notes import attachment_add, note_add
 
 # (url template, user without permission or None when every signed-in user may, user with permission)
 PAGES = [
@@ -39,6 +42,12 @@ PAGES = [
     ("/audits/documents/{document}/", "requester", "agent"),
     ("/audits/documents/new/", "agent", "mr"),
     ("/audits/documents/{document}/edit/", "gm", "mr"),
+    ("/audits/documents/{document}/?tab=notes", "requester", "agent"),
+    ("/audits/documents/{document}/?tab=attachments", "requester", "agent"),
+    ("/notes/{document_type}/{document}/", "requester", "agent"),
+    ("/notes/{note}/edit/", "agent", "mr"),
+    ("/attachments/{document_type}/{document}/", "requester", "auditor"),
+    ("/attachments/{attachment}/download/", "requester", "auditor"),
 ]
 
 ENDPOINTS = [
@@ -56,17 +65,37 @@ ENDPOINTS = [
     ("/api/v1/documents/", "requester", "agent"),
     ("/api/v1/documents/{document}/", "requester", "agent"),
     ("/api/v1/documents/{document}/timeline/", "requester", "auditor"),
+    ("/api/v1/documents/{document}/notes/", "requester", "agent"),
+    ("/api/v1/documents/{document}/attachments/", "requester", "agent"),
 ]
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def fill(url: str, demo: dict[str, Any]) -> str:
-    return url.format(
-        agent=demo["agent"].pk,
-        team=Team.objects.get(code="service-desk").pk,
-        department=Department.objects.get(code="marketing").pk,
-        objective=Objective.objects.get(code="timely-response").pk,
-        document=_document(demo).pk,
-    )
+    values = {
+        "agent": lambda: demo["agent"].pk,
+        "team": lambda: Team.objects.get(code="service-desk").pk,
+        "department": lambda: Department.objects.get(code="marketing").pk,
+        "objective": lambda: Objective.objects.get(code="timely-response").pk,
+        "document": lambda: _document(demo).pk,
+        "document_type": lambda: ContentType.objects.get_for_model(Document).pk,
+        # A note written by the management representative; an attachment uploaded by the agent.
+        "note": lambda: (
+            note_add(record=_document(demo), actor=demo["mr"], kind="work_note", body="Checked").pk
+        ),
+        "attachment": lambda: (
+            attachment_add(
+                record=_document(demo),
+                actor=demo["agent"],
+                uploaded_file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n"),
+            ).pk
+        ),
+    }
+    return url.format(**{name: value() for name, value in values.items() if f"{{{name}}}" in url})
 
 
 def _document(demo: dict[str, Any]) -> Document:
