@@ -23,13 +23,17 @@ def _start_from_an_empty_outbox(demo: dict[str, Any]) -> None:
 
 @pytest.fixture
 def submitted(demo: dict[str, Any], django_capture_on_commit_callbacks: Any) -> Document:
-    document = services.document_create(actor=demo["mr"], data={"title": "Release policy", "owner": demo["mr"]})
+    document = services.document_create(
+        actor=demo["mr"], data={"title": "Release policy", "owner": demo["mr"]}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.document_submit(document=document, actor=demo["mr"], note="Please review")
     return document
 
 
-def test_submitting_tells_the_approvers_once_by_mail_and_in_app(demo: dict[str, Any], submitted: Document) -> None:
+def test_submitting_tells_the_approvers_once_by_mail_and_in_app(
+    demo: dict[str, Any], submitted: Document
+) -> None:
     recipients = set(Notification.objects.values_list("recipient__username", flat=True))
     assert recipients == {"gm", "admin"}  # approvers other than the owner
     assert len(mail.outbox) == 2
@@ -46,10 +50,14 @@ def test_the_same_event_is_never_queued_twice(demo: dict[str, Any]) -> None:
     assert Notification.objects.filter(recipient=demo["gm"]).count() == 1
 
 
-def test_preferences_mute_events_and_stop_mail(demo: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
+def test_preferences_mute_events_and_stop_mail(
+    demo: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
     NotificationPreference.objects.create(user=demo["gm"], muted_events=["document.submitted"])
     NotificationPreference.objects.create(user=demo["admin"], email=False)
-    document = services.document_create(actor=demo["mr"], data={"title": "Capacity plan", "owner": demo["mr"]})
+    document = services.document_create(
+        actor=demo["mr"], data={"title": "Capacity plan", "owner": demo["mr"]}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.document_submit(document=document, actor=demo["mr"])
     assert list(Notification.objects.values_list("recipient__username", "email_status")) == [
@@ -86,7 +94,9 @@ class BrokenBackend:
         raise OSError("connection refused")
 
 
-def test_in_app_list_badge_open_and_read_all(client: Client, demo: dict[str, Any], submitted: Document) -> None:
+def test_in_app_list_badge_open_and_read_all(
+    client: Client, demo: dict[str, Any], submitted: Document
+) -> None:
     client.force_login(demo["gm"])
     page = client.get("/dashboard/").content.decode()
     assert 'data-unread="1"' in page
@@ -95,7 +105,7 @@ def test_in_app_list_badge_open_and_read_all(client: Client, demo: dict[str, Any
     notification = Notification.objects.get(recipient=demo["gm"])
     response = client.post(f"/notifications/{notification.pk}/open/")
     assert response["Location"] == submitted.get_absolute_url()
-    assert 'data-unread=' not in client.get("/dashboard/").content.decode()
+    assert "data-unread=" not in client.get("/dashboard/").content.decode()
     client.force_login(demo["admin"])
     other = Notification.objects.get(recipient=demo["gm"])
     assert client.post(f"/notifications/{other.pk}/open/").status_code == 404
@@ -111,7 +121,9 @@ def test_api_lists_only_my_notifications_and_marks_them_read(
     assert [n["subject"] for n in data["results"]] == [Notification.objects.get(recipient=demo["gm"]).subject]
     other = Notification.objects.get(recipient=demo["admin"])
     assert api_client.get(f"/api/v1/notifications/{other.pk}/").status_code == 404
-    assert api_client.post("/api/v1/notifications/mark-read/", {"ids": ["x"]}, format="json").status_code == 400
+    assert (
+        api_client.post("/api/v1/notifications/mark-read/", {"ids": ["x"]}, format="json").status_code == 400
+    )
     assert api_client.post("/api/v1/notifications/mark-read/", {}, format="json").json() == {"marked": 1}
     api_client.force_authenticate(make_user(Role.REQUESTER))
     assert api_client.get("/api/v1/notifications/").json()["results"] == []

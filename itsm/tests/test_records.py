@@ -53,8 +53,16 @@ def test_lifecycle_with_history_and_transition_log(people: dict[str, Any]) -> No
     assert document.state == "effective"
     assert document.approved_by == approver
     assert document.effective_from is not None
-    log = list(TransitionLog.objects.filter(reference=document.reference).values_list("transition", "actor", "comment"))
-    assert log == [("submit", owner.pk, ""), ("approve", approver.pk, "Fits the 2018 edition."), ("publish", approver.pk, "")]
+    log = list(
+        TransitionLog.objects.filter(reference=document.reference).values_list(
+            "transition", "actor", "comment"
+        )
+    )
+    assert log == [
+        ("submit", owner.pk, ""),
+        ("approve", approver.pk, "Fits the 2018 edition."),
+        ("publish", approver.pk, ""),
+    ]
     history = [(r.history_user, r.history_change_reason) for r in document.history.order_by("history_id")]
     assert history == [(owner, "create"), (owner, "submit"), (approver, "approve"), (approver, "publish")]
 
@@ -106,7 +114,10 @@ def test_publishing_a_new_version_withdraws_the_old_one(people: dict[str, Any]) 
         versions.append(document)
     states = dict(Document.objects.values_list("version", "state"))
     assert states == {"1.0": "obsolete", "2.0": "effective"}
-    assert TransitionLog.objects.get(reference=versions[0].reference, transition="withdraw").reason == "superseded"
+    assert (
+        TransitionLog.objects.get(reference=versions[0].reference, transition="withdraw").reason
+        == "superseded"
+    )
 
 
 @pytest.mark.postgres
