@@ -88,7 +88,7 @@ class RecordViewSet(ServiceWriteViewSet):
 
     @extend_schema(methods=["GET"], responses={200: NoteSerializer(many=True)})
     @extend_schema(methods=["POST"], request=NoteInputSerializer, responses={201: NoteSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def notes(self, request: Any, pk: Any = None) -> Response:
         """GET: the notes you may read (work notes only for staff), oldest first. POST ``{kind, body}``:
         add a work note (``work_note``) or a comment visible to the requester (``comment``)."""
@@ -106,7 +106,13 @@ class RecordViewSet(ServiceWriteViewSet):
         request={"multipart/form-data": AttachmentInputSerializer},
         responses={201: AttachmentSerializer},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
     def attachments(self, request: Any, pk: Any = None) -> Response:
         """GET: the record's attachments (download through ``download_url``). POST multipart ``file``:
         attach a file; its size and type (by content) are checked against the settings."""
