@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from itsm.history import create_audited, update_audited
 from itsm.models import User
@@ -59,7 +59,7 @@ def _tell(document: Document, event: str, recipients: Any, subject: Any, note: s
 def document_submit(*, document: Document, actor: User, note: str = "") -> Document:
     run_transition(document, "submit", actor=actor, comment=note)
     subject = format_lazy(
-        _lazy("{reference} is waiting for your review: {title}"),
+        gettext_lazy("{reference} is waiting for your review: {title}"),
         reference=document.reference,
         title=document.title,
     )
@@ -79,7 +79,9 @@ def document_reject(*, document: Document, actor: User, note: str) -> Document:
         raise ValidationError({"note": _("Say what must change before the document can be approved.")})
     run_transition(document, "reject", actor=actor, comment=note)
     subject = format_lazy(
-        _lazy("{reference} was sent back to you: {title}"), reference=document.reference, title=document.title
+        gettext_lazy("{reference} was sent back to you: {title}"),
+        reference=document.reference,
+        title=document.title,
     )
     _tell(document, "document.rejected", [document.owner], subject, note)
     return document
@@ -89,7 +91,7 @@ def document_reject(*, document: Document, actor: User, note: str) -> Document:
 def document_approve(*, document: Document, actor: User, note: str = "") -> Document:
     run_transition(document, "approve", actor=actor, comment=note, by=actor, at=timezone.now())
     subject = format_lazy(
-        _lazy("{reference} was approved: {title}"), reference=document.reference, title=document.title
+        gettext_lazy("{reference} was approved: {title}"), reference=document.reference, title=document.title
     )
     _tell(document, "document.approved", [document.owner], subject, note)
     return document

@@ -28,7 +28,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         ]
 
 
-class DocumentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DocumentSerializer(serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:

@@ -59,14 +59,14 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "head", "description"]
 
 
-class NotificationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "event", "subject", "body", "url", "created_at", "read_at"]
         read_only_fields = fields
 
 
-class MarkReadSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)
 
 
