@@ -397,10 +397,15 @@ def test_an_auditor_sees_an_intact_chain_its_head_and_the_latest_entries(
 ) -> None:
     record_checkpoint()
     client.force_login(make_user(Role.INTERNAL_AUDITOR))
-    response = client.get("/audit-trail/")
+    page = client.get("/audit-trail/").content.decode()
+    assert 'hx-get="?verify=1"' in page  # the page comes at once; the check follows
+    response = client.get("/audit-trail/?verify=1")
     assert response.status_code == 200
     content = response.content.decode()
     assert 'data-result="intact"' in content
+    partial = client.get("/audit-trail/?verify=1", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial
+    assert 'data-result="intact"' in partial
     assert "The chain is intact." in content
     assert f"#{chain[-1].seq}" in content
     assert chain[-1].hash in content
@@ -413,7 +418,7 @@ def test_the_page_names_the_first_broken_entry(
 ) -> None:
     raw_sql_as_superuser("DELETE FROM itsm_auditentry WHERE seq = %s", [chain[1].seq])
     client.force_login(make_user(Role.INTERNAL_AUDITOR))
-    content = client.get("/audit-trail/").content.decode()
+    content = client.get("/audit-trail/?verify=1").content.decode()
     assert 'data-result="broken"' in content
     assert f"The chain is broken at entry {chain[1].seq}." in content
 
