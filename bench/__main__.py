@@ -26,9 +26,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("scenarios", nargs="*", metavar="scenario", help="scenario names (default: all)")
     parser.add_argument(
-        "--rounds", type=int, default=DEFAULT_ROUNDS, help="timed rounds (product + baseline)"
+        "--rounds",
+        type=int,
+        default=None,
+        help=f"timed rounds (product + baseline); default {DEFAULT_ROUNDS}, or the scenario's own",
     )
-    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, help="untimed rounds before measuring")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help=f"untimed rounds before measuring; default {DEFAULT_WARMUP}, or the scenario's own",
+    )
     parser.add_argument("--rows", type=int, default=None, help="rows to seed (default: per scenario)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
@@ -39,7 +47,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.scenarios = [by_lower[name.lower()] for name in args.scenarios] or list(SCENARIOS)
     if args.rows is not None and args.rows < 1:
         parser.error("--rows must be positive")
-    if args.warmup < 0:
+    if args.warmup is not None and args.warmup < 0:
         parser.error("--warmup must not be negative")
     return args
 
@@ -47,7 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def list_scenarios() -> None:
     width = max(len(name) for name in SCENARIOS)
     for entry in SCENARIOS.values():
-        print(f"{entry.name:<{width}}  {entry.summary} (default {entry.default_rows:,} rows)")
+        rounds = f", {entry.rounds} rounds" if entry.rounds is not None else ""
+        print(f"{entry.name:<{width}}  {entry.summary} (default {entry.default_rows:,} rows{rounds})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,15 +73,19 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"Benchmarks on {facts['database']} {facts['database_version']} ({facts['database_source']}),"
                 f" Python {facts['python']}, Django {facts['django']}, {facts['cpus']} CPUs;"
-                f" {args.rounds} rounds after {args.warmup} warm-up rounds.\n",
+                f" {args.rounds or DEFAULT_ROUNDS} rounds after {DEFAULT_WARMUP if args.warmup is None else args.warmup}"
+                " warm-up rounds unless a scenario sets its own.\n",
                 flush=True,
             )
             for name in args.scenarios:
+                entry = SCENARIOS[name]
+                rounds = args.rounds or entry.rounds or DEFAULT_ROUNDS
+                warmup = next(n for n in (args.warmup, entry.warmup, DEFAULT_WARMUP) if n is not None)
                 clock = time.perf_counter()
-                scenario = SCENARIOS[name].build(rows=args.rows)
+                scenario = entry.build(rows=args.rows)
                 setup_s = time.perf_counter() - clock
                 try:
-                    result = measure(scenario, rounds=args.rounds, warmup=args.warmup)
+                    result = measure(scenario, rounds=rounds, warmup=warmup)
                 finally:
                     if scenario.teardown is not None:
                         scenario.teardown()

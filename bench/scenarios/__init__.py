@@ -1,5 +1,10 @@
 """The scenarios, by name. Each module has ``build(*, rows) -> Scenario`` and is imported only after
-Django is set up, so ``python -m bench --list`` works without touching a database."""
+Django is set up, so ``python -m bench --list`` works without touching a database.
+
+``rounds`` and ``warmup`` are a scenario's own defaults, used when the command line gives none: a
+scenario whose one call takes seconds (a 10,000-row bulk update) runs fewer rounds than one that takes
+milliseconds.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ class Entry:
     module: str
     default_rows: int
     summary: str
+    rounds: int | None = None
+    warmup: int | None = None
 
     def build(self, *, rows: int | None) -> Scenario:
         module = importlib.import_module(self.module)
@@ -36,6 +43,36 @@ SCENARIOS: dict[str, Entry] = {
             "bench.scenarios.list_depth",
             10_000,
             "HTML team list: a page deep in the keyset (cursor) vs the first page",
+        ),
+        Entry(
+            "S7-update",
+            "bench.scenarios.auditing_update",
+            10_000,
+            "one team update with history + audit entry vs the same update with both skipped"
+            " (rows = audit entries seeded first)",
+        ),
+        Entry(
+            "S7-api",
+            "bench.scenarios.auditing_api",
+            10_000,
+            "PATCH /api/v1/teams/<id>/ with history + audit entry vs the same PATCH with history off"
+            " (rows = audit entries seeded first)",
+        ),
+        Entry(
+            "S7-bulk",
+            "bench.scenarios.auditing_bulk",
+            10_000,
+            "bulk_update_audited of N teams vs plain bulk_update of the same change",
+            rounds=5,
+            warmup=0,
+        ),
+        Entry(
+            "S7-verify",
+            "bench.scenarios.auditing_verify",
+            100_000,
+            "verify_chain() over N audit entries vs reading the same rows without hashing",
+            rounds=5,
+            warmup=0,
         ),
     )
 }
