@@ -48,6 +48,7 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        previous_language = translation.get_language()
         if user is not None and user.is_authenticated:
             if user.time_zone:
                 try:
@@ -60,4 +61,9 @@ class UserPreferencesMiddleware:
         try:
             return self.get_response(request)
         finally:
+            # Nothing of this request's user may leak into the next one served by this thread.
             timezone.deactivate()
+            if previous_language:
+                translation.activate(previous_language)
+            else:
+                translation.deactivate()
