@@ -15,13 +15,13 @@ API_PAGE_SIZE = 50
 
 
 def team_list_json(request: HttpRequest) -> JsonResponse:
-    """The first page of ``GET /api/v1/teams/`` (newest first, 50 rows, cursor link) without DRF.
+    """The first page of ``GET /api/v1/teams/`` (by name, 50 rows, cursor link) without DRF.
 
     The same rows, fields, ``next`` cursor and compact separators as the product; no authentication,
     permission check, throttle or serializer.
     """
     teams = list(
-        Team.objects.order_by("-pk").values(
+        Team.objects.order_by("name").values(
             "id", "name", "code", "email", "department", "lead", "description", "is_active"
         )[: API_PAGE_SIZE + 1]
     )
@@ -49,7 +49,7 @@ def team_list_json(request: HttpRequest) -> JsonResponse:
     ]
     next_link = None
     if has_next:
-        cursor = b64encode(f"p={teams[-1]['id']}".encode("ascii")).decode("ascii")
+        cursor = b64encode(urlencode({"p": teams[-1]["name"]}).encode("ascii")).decode("ascii")
         next_link = request.build_absolute_uri(f"{request.path}?{urlencode({'cursor': cursor})}")
     return JsonResponse(
         {"next": next_link, "previous": None, "results": results},

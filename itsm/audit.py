@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +168,31 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
 
 
+def entry_payload(
+    content_type: ContentType,
+    object_id: str,
+    object_repr: str,
+    action: str,
+    actor_id: int | None,
+    at: datetime.datetime,
+    reason: str,
+    fields: dict[str, Any],
+) -> str:
+    """The canonical JSON that an entry stores and hashes."""
+    return canonical_json(
+        {
+            "model": content_type.app_label + "." + content_type.model,
+            "pk": object_id,
+            "repr": object_repr,
+            "action": action,
+            "actor": actor_id,
+            "at": _iso(at),
+            "reason": reason,
+            "fields": fields,
+        }
+    )
+
+
 def append_entry(
     *,
     content_type: ContentType,
@@ -188,18 +212,7 @@ def append_entry(
     object_id = str(object_id)
     object_repr = str(object_repr)[:200]
     reason = reason or ""
-    payload = canonical_json(
-        {
-            "model": content_type.app_label + "." + content_type.model,
-            "pk": object_id,
-            "repr": object_repr,
-            "action": action,
-            "actor": actor_id,
-            "at": _iso(at),
-            "reason": reason,
-            "fields": fields,
-        }
-    )
+    payload = entry_payload(content_type, object_id, object_repr, action, actor_id, at, reason, fields)
     with transaction.atomic():
         _lock_chain()
         head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
@@ -219,7 +232,28 @@ def append_entry(
         )
 
 
-def historical_fields(history_instance: Any) -> dict[str, Any]:
+def m2m_history_model(history_model: type[models.Model], field: Any) -> Any:
+    """simple-history's model holding the links of a history-tracked many-to-many field."""
+    name = f"{history_model.__name__}_{field.name}".lower()
+    return next(f.related_model for f in history_model._meta.get_fields() if f.one_to_many and f.name == name)
+
+
+def m2m_values(history_model: type[models.Model], history_ids: list[Any]) -> dict[str, dict[Any, list[Any]]]:
+    """For each tracked many-to-many field, the sorted target ids per history row: one query a field."""
+    result: dict[str, dict[Any, list[Any]]] = {}
+    for field in getattr(history_model, "_history_m2m_fields", ()):
+        target = f"{field.m2m_reverse_field_name()}_id"
+        links: dict[Any, list[Any]] = {history_id: [] for history_id in history_ids}
+        rows = m2m_history_model(history_model, field).objects.filter(history_id__in=history_ids)
+        for history_id, target_id in rows.values_list("history_id", target):
+            links[history_id].append(target_id)
+        result[field.name] = {key: sorted(values) for key, values in links.items()}
+    return result
+
+
+def historical_fields(
+    history_instance: Any, m2m: dict[str, dict[Any, list[Any]]] | None = None
+) -> dict[str, Any]:
     """The tracked values of a simple-history row: the model's fields (foreign keys as ids) and the
     ids of its history-tracked many-to-many fields; history bookkeeping (``history_*``) left out."""
     values: dict[str, Any] = {}
@@ -227,15 +261,15 @@ def historical_fields(history_instance: Any) -> dict[str, Any]:
         if field.name.startswith("history_") or field.attname.startswith("history_"):
             continue
         values[field.attname] = getattr(history_instance, field.attname)
-    for field in getattr(history_instance, "_history_m2m_fields", ()):
-        target = field.m2m_reverse_field_name()
-        rows = getattr(history_instance, field.name).values_list(f"{target}_id", flat=True)
-        values[field.name] = sorted(rows)
+    if m2m is None:
+        m2m = m2m_values(type(history_instance), [history_instance.history_id])
+    for name, per_row in m2m.items():
+        values[name] = per_row.get(history_instance.history_id, [])
     return values
 
 
 def append_history_row(history_instance: Any) -> AuditEntry:
-    """Append the entry for one simple-history row (called for every row, also by bulk helpers)."""
+    """Append the entry for one simple-history row (called for every row by the signal)."""
     model = history_instance.instance_type
     return append_entry(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
@@ -249,10 +283,57 @@ def append_history_row(history_instance: Any) -> AuditEntry:
     )
 
 
-def append_history_rows(history_instances: Iterable[Any]) -> None:
-    """Entries for rows written by ``bulk_history_create`` (which sends no per-row signal), in order."""
-    for history_instance in history_instances:
-        append_history_row(history_instance)
+def append_history_rows(history_instances: list[Any], *, batch_size: int = 1000) -> None:
+    """Entries for rows written by ``bulk_history_create`` (which sends no per-row signal), in order.
+
+    One lock, one head read and one INSERT per batch; the chain is computed here exactly as
+    ``append_entry`` computes it one entry at a time.
+    """
+    if not history_instances:
+        return
+    history_model = type(history_instances[0])
+    model = history_instances[0].instance_type
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    m2m = m2m_values(history_model, [row.history_id for row in history_instances])
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = head if head else (0, GENESIS_HASH)
+        entries = []
+        for row in history_instances:
+            seq += 1
+            object_id = str(getattr(row, model._meta.pk.attname))
+            object_repr = str(row.instance)[:200]
+            action = HISTORY_ACTIONS.get(row.history_type, row.history_type)
+            reason = row.history_change_reason or ""
+            payload = entry_payload(
+                content_type,
+                object_id,
+                object_repr,
+                action,
+                row.history_user_id,
+                row.history_date,
+                reason,
+                historical_fields(row, m2m),
+            )
+            digest = chain_hash(prev_hash, seq, payload)
+            entries.append(
+                AuditEntry(
+                    seq=seq,
+                    recorded_at=row.history_date,
+                    actor_id=row.history_user_id,
+                    content_type=content_type,
+                    object_id=object_id,
+                    object_repr=object_repr,
+                    action=action,
+                    reason=reason,
+                    payload=payload,
+                    prev_hash=prev_hash,
+                    hash=digest,
+                )
+            )
+            prev_hash = digest
+        AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
 
 
 def on_historical_record_created(sender: Any, history_instance: Any, **kwargs: Any) -> None:

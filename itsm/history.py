@@ -111,5 +111,39 @@ def bulk_update_audited(
         rows = model.history.bulk_history_create(  # type: ignore[attr-defined]
             objects, update=True, default_user=actor, default_change_reason=reason, batch_size=batch_size
         )
+        _copy_m2m_history(model, rows, batch_size=batch_size)
         append_history_rows(rows)
     return len(objects)
+
+
+def _copy_m2m_history(model: type[models.Model], rows: list[Any], *, batch_size: int) -> None:
+    """``bulk_history_create`` records no many-to-many links; copy the current ones onto each new row,
+    as a single save would, so history and the audit trail keep e.g. a team's members."""
+    from collections import defaultdict
+
+    from .audit import m2m_history_model
+
+    history_model = model.history.model  # type: ignore[attr-defined]
+    pk_name = model._meta.pk.attname
+    for field in getattr(history_model, "_history_m2m_fields", ()):
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        through = field.remote_field.through
+        links: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
+        pks = [getattr(row, pk_name) for row in rows]
+        for link_id, owner_id, target_id in through.objects.filter(**{f"{source}_id__in": pks}).values_list(
+            "id", f"{source}_id", f"{target}_id"
+        ):
+            links[owner_id].append((link_id, target_id))
+        copies = m2m_history_model(history_model, field)
+        copies.objects.bulk_create(
+            [
+                copies(
+                    history=row,
+                    id=link_id,
+                    **{f"{source}_id": getattr(row, pk_name), f"{target}_id": target_id},
+                )
+                for row in rows
+                for link_id, target_id in links[getattr(row, pk_name)]
+            ],
+            batch_size=batch_size,
+        )

@@ -24,3 +24,18 @@ def test_bulk_update_writes_one_history_row_and_one_audit_entry_per_object(make_
     assert {r.history_user for r in rows} == {admin}
     assert AuditEntry.objects.count() == before + 5
     assert verify_chain().ok
+
+
+def test_bulk_update_keeps_the_members_in_history_and_the_trail(make_user: Any) -> None:
+    import json
+
+    admin = make_user(Role.ADMINISTRATOR)
+    member = make_user(Role.RESOLVER)
+    team = TeamFactory(members=[member])
+    team.description = "Follows the sun"
+    bulk_update_audited([team], fields=["description"], actor=admin, reason="rota")
+    row = Team.history.filter(history_change_reason="rota").get()
+    assert list(row.members.values_list("user_id", flat=True)) == [member.pk]
+    entry = AuditEntry.objects.filter(reason="rota").get()
+    assert json.loads(entry.payload)["fields"]["members"] == [member.pk]
+    assert verify_chain().ok
