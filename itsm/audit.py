@@ -208,12 +208,13 @@ def append_entry(
 
     The entry's sequence number and previous hash come from the current head, read under a lock
     that is held until the transaction ends, so concurrent writers queue and never fork the chain.
+    No savepoint: if the entry cannot be written, the change it records must not commit either.
     """
     object_id = str(object_id)
     object_repr = str(object_repr)[:200]
     reason = reason or ""
     payload = entry_payload(content_type, object_id, object_repr, action, actor_id, at, reason, fields)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
@@ -295,7 +296,7 @@ def append_history_rows(history_instances: list[Any], *, batch_size: int = 1000)
     model = history_instances[0].instance_type
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     m2m = m2m_values(history_model, [row.history_id for row in history_instances])
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = head if head else (0, GENESIS_HASH)
