@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 from celery import shared_task
 from django.utils import timezone
 
-from .audit import record_checkpoint
+from .audit import record_checkpoint, verify_chain
 from .models import Heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -27,9 +30,21 @@ def ping_task(payload: str) -> dict[str, str]:
 
 @shared_task
 def audit_checkpoint_record_task() -> dict[str, object]:
-    """Daily from beat: store today's head of the audit trail; running it twice a day changes nothing."""
+    """Daily from beat: verify the whole chain, then store today's head (once per day).
+
+    A broken chain gets no checkpoint (that would vouch for the tampering): the error is logged with
+    the first broken entry and the auditor page shows it.
+    """
+    result = verify_chain()
+    if not result.ok:
+        logger.error(
+            "audit trail broken",
+            extra={"first_broken_seq": result.first_broken_seq, "problem": result.problem},
+        )
+        return {"ok": False, "first_broken_seq": result.first_broken_seq}
     checkpoint, created = record_checkpoint()
     return {
+        "ok": True,
         "date": checkpoint.date.isoformat(),
         "seq": checkpoint.seq,
         "hash": checkpoint.hash,

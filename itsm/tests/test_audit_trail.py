@@ -430,3 +430,27 @@ def test_an_agent_may_not_see_the_audit_trail(
     response = client.get("/audit-trail/")
     assert response.status_code == 403
     assert chain[-1].hash not in response.content.decode()
+
+
+def test_the_page_checks_from_the_last_checkpoint_and_the_whole_chain_on_request(
+    client: Client, chain: list[AuditEntry], make_user: Callable[..., Any], raw_sql_as_superuser: Raw
+) -> None:
+    record_checkpoint()
+    raw_sql_as_superuser("DELETE FROM itsm_auditentry WHERE seq = %s", [chain[0].seq])
+    client.force_login(make_user(Role.INTERNAL_AUDITOR))
+    since = client.get("/audit-trail/?verify=1").content.decode()
+    assert 'data-testid="verified-since"' in since
+    assert 'data-result="intact"' in since
+    full = client.get("/audit-trail/?verify=full").content.decode()
+    assert 'data-result="broken"' in full
+    assert f"The chain is broken at entry {chain[0].seq}." in full
+
+
+def test_the_daily_task_records_no_checkpoint_for_a_broken_chain(
+    chain: list[AuditEntry], raw_sql_as_superuser: Raw
+) -> None:
+    from itsm.tasks import audit_checkpoint_record_task
+
+    raw_sql_as_superuser("DELETE FROM itsm_auditentry WHERE seq = %s", [chain[1].seq])
+    assert audit_checkpoint_record_task() == {"ok": False, "first_broken_seq": chain[1].seq}
+    assert not AuditCheckpoint.objects.exists()
