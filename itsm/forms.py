@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .choices import NoteKind
+from .choices import NoteKind, Role
 from .models import Department, Team, User
 from .notes import NOTE_MAX_LENGTH
 from .ui.forms import Form, ModelForm, StyledFormMixin
@@ -97,4 +97,15 @@ class AttachmentForm(Form):
         label=_("File"),
         allow_empty_file=True,  # the service explains what is wrong with an empty file
         help_text=_("PDF, images, text, CSV, office documents, ZIP or e-mail; checked by content."),
+    )
+
+
+class RolesForm(Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Kept in the person's history and the audit trail, e.g. the request or ticket."),
     )

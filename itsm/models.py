@@ -67,7 +67,8 @@ class User(AbstractUser):
         default=False,
         help_text=_("The account that acts for Celery tasks and management commands; it cannot log in."),
     )
-    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+    # Roles are groups: tracking them makes "who gave whom which role, when and why" part of the trail.
+    history = HistoricalRecords(excluded_fields=["last_login", "password"], m2m_fields=["groups"])
 
     class Meta:
         ordering = ["username", "id"]

@@ -56,3 +56,8 @@ def role_counts() -> list[tuple[Role, int]]:
 
 def teams_of(user: Any) -> list[Team]:
     return list(user.teams.filter(is_active=True).select_related("lead").order_by("name"))
+
+
+def role_history(user: Any) -> list[Any]:
+    """The person's history rows with who changed them, newest first (roles are tracked with them)."""
+    return list(user.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from .choices import Role
 from .history import create_audited, save_with_history, update_audited
 from .models import Department, Team, User
 from .policy import policy
@@ -44,6 +48,31 @@ def department_create(*, actor: User, data: dict[str, Any]) -> Department:
 @transaction.atomic
 def department_update(*, department: Department, actor: User, data: dict[str, Any]) -> Department:
     return update_audited(department, actor=actor, data=data)
+
+
+@transaction.atomic
+def user_roles_set(*, user: User, actor: User, roles: list[str], reason: str) -> User:
+    """Give a person exactly these roles; the change is a history row (and audit entry) with the
+    actor and the reason. Nobody changes their own roles (segregation of duties)."""
+    policy.require(actor, "change", user)
+    if actor.pk == user.pk:
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the roles change (for the audit trail).")})
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(
+            {"roles": _("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}}
+        )
+    keep = user.groups.exclude(name__in=Role.values)
+    wanted = [*keep, *Group.objects.filter(name__in=roles)]
+    if set(wanted) != set(user.groups.all()):
+        user._history_user = actor  # type: ignore[attr-defined]
+        user._change_reason = reason  # type: ignore[attr-defined]
+        user.groups.set(wanted)
+        if hasattr(user, "_role_names"):
+            del user._role_names
+    return user
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
     path("people/", views.UserListView.as_view(), name="user_list"),
     path("people/<int:pk>/", views.user_detail, name="user_detail"),
+    path("people/<int:pk>/roles/", views.user_roles, name="user_roles"),
     path("teams/", views.TeamListView.as_view(), name="team_list"),
     path("teams/new/", views.TeamCreateView.as_view(), name="team_create"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -19,11 +20,11 @@ from django.views.decorators.csrf import requires_csrf_token
 from . import audit, selectors, services
 from .api.errors import api_csrf_failure, api_not_found, api_server_error, error_response, is_api_request
 from .filters import DepartmentFilter, TeamFilter, UserFilter
-from .forms import DepartmentForm, LoginForm, PreferencesForm, StyledPasswordChangeForm, TeamForm
+from .forms import DepartmentForm, LoginForm, PreferencesForm, RolesForm, StyledPasswordChangeForm, TeamForm
 from .health import health
 from .models import Department, Team, User
 from .policy import policy
-from .ui.detail import edit_actions
+from .ui.detail import Action, edit_actions
 from .ui.edit import ServiceFormView
 from .ui.lists import Column, ListPageView
 from .ui.registry import registry
@@ -103,7 +104,43 @@ class UserListView(ListPageView):
 @policy_required("view", "profile")
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(policy.scope(request.user, "view", selectors.user_list()), pk=pk)
-    return render(request, "itsm/user_detail.html", {"object": person, "teams": selectors.teams_of(person)})
+    may_change = policy.allows(request.user, "change", person) and person.pk != request.user.pk
+    context = {
+        "object": person,
+        "teams": selectors.teams_of(person),
+        "actions": [Action(_("Change roles"), reverse("itsm:user_roles", args=[person.pk]))]
+        if may_change
+        else [],
+        "history": selectors.role_history(person) if may_change or request.user.pk == person.pk else [],
+    }
+    return render(request, "itsm/user_detail.html", context)
+
+
+@policy_required("change", User)
+def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a person their roles, with a reason for the audit trail."""
+    person = get_object_or_404(policy.scope(request.user, "view", selectors.user_list()), pk=pk)
+    form = RolesForm(request.POST or None, initial={"roles": person.role_names})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_roles_set(
+                    user=person,
+                    actor=acting_user(request),
+                    roles=form.cleaned_data["roles"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The roles of %(person)s were saved.") % {"person": person})
+                return redirect(person.get_absolute_url())
+        status = 400
+    if person.pk == request.user.pk:
+        form.add_error(None, _("Nobody changes their own roles; ask another administrator."))
+        status = 403 if request.method == "POST" else 200
+    return render(request, "itsm/user_roles.html", {"object": person, "form": form}, status=status)
 
 
 class TeamListView(ListPageView):

@@ -23,6 +23,7 @@ PAGES = [
     ("/password/", None, "requester"),
     ("/people/", "agent", "incident.manager"),
     ("/people/{agent}/", "requester", "admin"),
+    ("/people/{agent}/roles/", "mr", "admin"),
     ("/teams/", "requester", "agent"),
     ("/teams/{team}/", "requester", "agent"),
     ("/teams/new/", "agent", "admin"),

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from itsm.choices import NoteKind
+from itsm.choices import NoteKind, Role
 from itsm.models import Department, Team, User
 from itsm.notes import NOTE_MAX_LENGTH, Attachment, Note
 from itsm.notifications import Notification
@@ -103,3 +103,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class AttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
+
+
+class RolesSerializer(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
+    reason = serializers.CharField(max_length=200)

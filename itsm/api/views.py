@@ -23,6 +23,7 @@ from .serializers import (
     DepartmentSerializer,
     MarkReadSerializer,
     NotificationSerializer,
+    RolesSerializer,
     TeamSerializer,
     UserSerializer,
 )
@@ -42,9 +43,25 @@ me.cls.policy_action = "use"  # type: ignore[attr-defined]
 
 class UserViewSet(PolicyReadOnlyViewSet):
     policy_target = User
+    policy_actions = {"roles": "change"}
     serializer_class = UserSerializer
     filterset_class = UserFilter
     ordering = "username"
+
+    @extend_schema(request=RolesSerializer, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def roles(self, request: Request, pk: Any = None) -> Response:
+        """Give the person exactly these roles; ``reason`` goes to their history and the audit trail."""
+        person = self.get_object()
+        data = RolesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_roles_set(
+            user=person,
+            actor=acting_user(request),
+            roles=data.validated_data["roles"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(UserSerializer(person).data)
 
     def get_queryset(self) -> Any:
         self.queryset = selectors.user_list()
