@@ -67,6 +67,10 @@ def _display(model_field: models.Field, value: Any, names: dict[type[models.Mode
         return str(related) if related is not None else str(value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, datetime.datetime):
+        return date_format(localtime(value), "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return str(value)
 
 

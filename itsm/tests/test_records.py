@@ -166,3 +166,13 @@ def test_transitions_are_in_the_audit_trail_and_the_chain_verifies(people: dict[
     assert entry.actor == people["owner"]
     assert '"comment":"Ready for review"' in entry.payload
     assert verify_chain().ok
+
+
+def test_the_timeline_shows_times_as_people_read_them(people: dict[str, Any]) -> None:
+    from itsm.timeline import timeline_for
+
+    document = new_document(people["owner"])
+    services.document_submit(document=document, actor=people["owner"])
+    services.document_approve(document=document, actor=people["approver"])
+    changes = {c.label: c.new for e in timeline_for(document) for c in e.changes}
+    assert len(changes["approved"]) == len("2026-11-22 00:43")
