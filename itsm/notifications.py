@@ -211,3 +211,11 @@ def mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
+
+
+def preferences_update(*, user: Any, email: bool, muted_events: list[str]) -> NotificationPreference:
+    """A person's own notification choices."""
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email": email, "muted_events": sorted(set(muted_events))}
+    )
+    return preference

@@ -127,3 +127,16 @@ def test_api_lists_only_my_notifications_and_marks_them_read(
     assert api_client.post("/api/v1/notifications/mark-read/", {}, format="json").json() == {"marked": 1}
     api_client.force_authenticate(make_user(Role.REQUESTER))
     assert api_client.get("/api/v1/notifications/").json()["results"] == []
+
+
+def test_settings_form_saves_choices_and_open_is_post_only(client: Client, demo: dict[str, Any]) -> None:
+    client.force_login(demo["gm"])
+    response = client.post("/notifications/", {"muted_events": ["document.submitted", "not-an-event"]})
+    assert response.status_code == 400
+    assert "not-an-event" in response.content.decode()  # the choice error names the bad value
+    assert not NotificationPreference.objects.filter(user=demo["gm"]).exists()
+    response = client.post("/notifications/", {"email": "", "muted_events": ["document.submitted"]})
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(user=demo["gm"])
+    assert (preference.email, preference.muted_events) == (False, ["document.submitted"])
+    assert client.get("/notifications/read/").status_code == 405
