@@ -43,13 +43,6 @@ class TeamForm(ModelForm):
         if self.instance.pk:
             self.fields["members"].initial = list(self.instance.members.all())
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        lead, members = data.get("lead"), data.get("members")
-        if lead is not None and members is not None and lead not in members:
-            self.add_error("lead", _("The lead must be a member of the team."))
-        return data
-
 
 class DepartmentForm(ModelForm):
     class Meta:

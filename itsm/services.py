@@ -15,9 +15,15 @@ from .models import Department, Team, User
 from .policy import policy
 
 
+def _check_lead(lead: User | None, members: Any) -> None:
+    if lead is not None and lead not in members:
+        raise ValidationError({"lead": _("The lead must be a member of the team.")})
+
+
 @transaction.atomic
 def team_create(*, actor: User, data: dict[str, Any], members: list[User] | None = None) -> Team:
-    team = create_audited(Team, actor=actor, data=data)
+    team = create_audited(Team, actor=actor, data=data)  # permission first; a refusal below rolls back
+    _check_lead(team.lead, members or [])
     if members is not None:
         team.members.set(members)
     return team
@@ -32,7 +38,9 @@ def team_update(
     members: list[User] | None = None,
     reason: str = "update",
 ) -> Team:
+    # Permission first; a refusal below rolls the update back.
     update_audited(team, actor=actor, data=data, reason=reason)
+    _check_lead(team.lead, members if members is not None else list(team.members.all()))
     if members is not None and set(members) != set(team.members.all()):
         team._history_user = actor  # type: ignore[attr-defined]
         team._change_reason = reason  # type: ignore[attr-defined]

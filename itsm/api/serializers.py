@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from itsm.choices import NoteKind, Role
@@ -42,15 +39,6 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "code", "email", "department", "lead", "members", "description", "is_active"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        lead = attrs.get("lead", getattr(self.instance, "lead", None))
-        members = attrs.get("members")
-        if members is None and self.instance is not None:
-            members = list(self.instance.members.all())
-        if lead is not None and members is not None and lead not in members:
-            raise serializers.ValidationError({"lead": [_("The lead must be a member of the team.")]})
-        return attrs
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
