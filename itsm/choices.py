@@ -57,3 +57,12 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Not sent by e-mail")
+
+
+class Priority(models.TextChoices):
+    """Priority of incidents, requests and problems; service level targets are set per priority."""
+
+    P1 = "P1", _("P1 Critical")
+    P2 = "P2", _("P2 High")
+    P3 = "P3", _("P3 Medium")
+    P4 = "P4", _("P4 Low")

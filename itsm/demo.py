@@ -6,6 +6,7 @@ Deterministic and idempotent: running it again adds what is missing and changes 
 from __future__ import annotations
 
 import datetime
+import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -176,7 +177,15 @@ def seed_demo(*, today: datetime.date) -> dict[str, int]:
         save_with_history(objective, actor=actor, reason="seed_demo")
         created["objectives"] += 1
     created["documents"] = _seed_documents(users)
+    for app_label in DEMO_APPS:
+        module = importlib.import_module(f"{app_label}.demo")
+        created.update(module.seed(users=users, today=today))
     return created
+
+
+# Process apps with a ``demo.seed(*, users, today) -> dict[str, int]``, in dependency order (the catalogue
+# before the CMDB that points at it, both before the incidents that use them).
+DEMO_APPS: list[str] = []
 
 
 DOCUMENTS = [

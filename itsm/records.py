@@ -129,7 +129,7 @@ def record_create(model: type[R], *, actor: Any, data: dict[str, Any], reason: s
     """
     policy.require(actor, "add", model)
     record = model(**data, created_by=actor, updated_by=actor)
-    record.reference = next_reference(model.reference_prefix)
+    record.reference = next_reference(record.reference_prefix)
     validate(record)
     save_with_history(record, actor=actor, reason=reason)
     return record

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from audits.models import Document, Objective
 from audits.services import document_create
 from itsm.models import Department, Team
 from itsm.notes import attachment_add, note_add
+from itsm.testing import check_endpoint, check_page
 
 # (url template, user without permission or None when every signed-in user may, user with permission)
 PAGES = [
@@ -110,43 +109,14 @@ def _document(demo: dict[str, Any]) -> Document:
 def test_page_permissions(
     client: Client, demo: dict[str, Any], url: str, denied: str | None, allowed: str
 ) -> None:
-    url = fill(url, demo)
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/login/?next=")
-
-    if denied is not None:
-        client.force_login(demo[denied])
-        response = client.get(url)
-        assert response.status_code in (403, 404)
-        assert b"Access denied" in response.content or response.status_code == 404
-
-    client.force_login(demo[allowed])
-    response = client.get(url)
-    assert response.status_code == 200
+    check_page(client, demo, fill(url, demo), denied, allowed)
 
 
 @pytest.mark.parametrize(("url", "denied", "allowed"), ENDPOINTS)
 def test_endpoint_permissions(
     api_client: Any, demo: dict[str, Any], url: str, denied: str | None, allowed: str
 ) -> None:
-    url = fill(url, demo)
-    response = api_client.get(url)
-    assert response.status_code == 401
-    assert json.loads(response.content)["code"] == "not_authenticated"
-    assert response["WWW-Authenticate"] == "Token"
-
-    if denied is not None:
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=demo[denied]).key}")
-        response = api_client.get(url)
-        assert response.status_code in (403, 404)
-        assert json.loads(response.content)["code"] in ("permission_denied", "not_found")
-
-    api_client.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=demo[allowed])[0].key}"
-    )
-    response = api_client.get(url)
-    assert response.status_code == 200
+    check_endpoint(api_client, demo, fill(url, demo), denied, allowed)
 
 
 @pytest.mark.parametrize("url", ["/login/", "/healthz"])
