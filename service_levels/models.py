@@ -477,7 +477,10 @@ class Agreement(Record):
         return self.effective_from is not None and self.targets.exists()
 
     @transition(
-        field=state, source=AgreementState.DRAFT, target=AgreementState.AGREED, conditions=[can_agree]
+        field=state,
+        source=AgreementState.DRAFT,
+        target=AgreementState.AGREED,
+        conditions=[_agreement_complete],
     )
     def agree(self, *, by: Any, at: datetime.datetime) -> None:
         self.agreed_by = by
