@@ -14,6 +14,23 @@ from .choices import Area, Role
 ALL_AREAS = [f"itsm.access_{area.value}" for area in Area]
 OBJECTIVES_WRITE = ["audits.view_objective", "audits.add_objective", "audits.change_objective"]
 DOCUMENTS_WRITE = ["audits.add_document", "audits.change_document", "audits.approve_document"]
+SERVICE_LEVELS_WRITE = [
+    f"service_levels.{action}_{model}"
+    for model in (
+        "service",
+        "servicecomponent",
+        "servicedependency",
+        "customer",
+        "contact",
+        "agreement",
+        "agreementtarget",
+        "businesscalendar",
+        "calendarversion",
+        "reportdefinition",
+        "servicereview",
+    )
+    for action in ("add", "change")
+]
 
 
 def _access(*areas: Area) -> list[str]:
@@ -34,9 +51,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CAB_MEMBER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
     Role.RELEASE_MANAGER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
     Role.CONFIGURATION_MANAGER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
-    Role.SERVICE_LEVEL_MANAGER: _access(
-        Area.INCIDENTS, Area.SERVICE_LEVELS, Area.SUPPLIERS, Area.CONFIGURATION
-    ),
+    Role.SERVICE_LEVEL_MANAGER: [
+        *_access(Area.INCIDENTS, Area.SERVICE_LEVELS, Area.SUPPLIERS, Area.CONFIGURATION),
+        *SERVICE_LEVELS_WRITE,
+    ],
     Role.SUPPLIER_MANAGER: _access(Area.SUPPLIERS, Area.SERVICE_LEVELS),
     Role.INTERNAL_AUDITOR: [*ALL_AREAS, "itsm.view_all_records"],
     Role.MANAGEMENT_REPRESENTATIVE: [
