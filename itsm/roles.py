@@ -32,6 +32,16 @@ SERVICE_LEVELS_WRITE = [
     for action in ("add", "change")
 ]
 
+CONFIGURATION_WRITE = [
+    *[
+        f"configuration.{action}_{model}"
+        for model in ("configurationitem", "citype", "relationshiptype", "baseline", "cmdbaudit")
+        for action in ("add", "change")
+    ],
+    "configuration.add_relationship",
+    "configuration.delete_relationship",
+]
+
 
 def _access(*areas: Area) -> list[str]:
     return [f"itsm.access_{area.value}" for area in areas]
@@ -50,7 +60,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ),
     Role.CAB_MEMBER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
     Role.RELEASE_MANAGER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
-    Role.CONFIGURATION_MANAGER: _access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
+    Role.CONFIGURATION_MANAGER: [
+        *_access(Area.CHANGES, Area.RELEASES, Area.CONFIGURATION),
+        *CONFIGURATION_WRITE,
+    ],
     Role.SERVICE_LEVEL_MANAGER: [
         *_access(Area.INCIDENTS, Area.SERVICE_LEVELS, Area.SUPPLIERS, Area.CONFIGURATION),
         *SERVICE_LEVELS_WRITE,
