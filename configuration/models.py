@@ -399,6 +399,12 @@ class Relationship(models.Model):
         related_name="ci_relationships",
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
+    rfc_reference = models.CharField(
+        _("RFC"),
+        max_length=40,
+        blank=True,
+        help_text=_("The approved request for change behind a link from a controlled, live CI."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
