@@ -28,9 +28,11 @@ from .models import (
     CalendarVersion,
     Contact,
     Customer,
+    ReportDefinition,
     Service,
     ServiceComponent,
     ServiceDependency,
+    ServiceReview,
 )
 
 # Reading -----------------------------------------------------------------------------------------------
@@ -104,3 +106,28 @@ policy.register(Agreement, "supersede", can_write_agreements)
 register_note_rules(Agreement)
 
 policy.register(AgreementTarget, "view", can_read)
+
+# Service reporting (6.2) and service reviews -----------------------------------------------------------
+# The SLA dashboard, its CSV exports and the report API: whoever reads agreements.
+policy.register("service_level_reports", "view", can_read)
+policy.register(ReportDefinition, "view", can_read)
+policy.register(ReportDefinition, "add", has_any_perm("service_levels.add_reportdefinition"))
+policy.register(ReportDefinition, "change", has_any_perm("service_levels.change_reportdefinition"))
+
+_can_change_reviews = has_any_perm("service_levels.change_servicereview")
+
+
+def _edit_planned_review(user: Any, review: ServiceReview | None) -> bool:
+    """A review is edited (and its performance recomputed) only while it is planned."""
+    if not _can_change_reviews(user, review):
+        return False
+    return review is None or review.state == ServiceReview.State.PLANNED
+
+
+policy.register(ServiceReview, "view", can_read)
+policy.register(ServiceReview, "add", has_any_perm("service_levels.add_servicereview"))
+policy.register(ServiceReview, "change", _edit_planned_review)
+policy.register(ServiceReview, "hold", _can_change_reviews)
+policy.register(ServiceReview, "close", _can_change_reviews)
+policy.register(ServiceReview, "cancel", _can_change_reviews)
+register_note_rules(ServiceReview)
