@@ -187,4 +187,5 @@ class Heartbeat(models.Model):
 from .audit import AuditCheckpoint, AuditEntry  # noqa: E402, F401
 from .notes import Attachment, Note  # noqa: E402, F401
 from .notifications import Notification, NotificationPreference  # noqa: E402, F401
+from .planned import PlannedActivity, PlannedOccurrence  # noqa: E402, F401
 from .records import ReferenceSequence, TransitionLog  # noqa: E402, F401
