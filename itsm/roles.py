@@ -14,6 +14,8 @@ from .choices import Area, Role
 ALL_AREAS = [f"itsm.access_{area.value}" for area in Area]
 OBJECTIVES_WRITE = ["audits.view_objective", "audits.add_objective", "audits.change_objective"]
 DOCUMENTS_WRITE = ["audits.add_document", "audits.change_document", "audits.approve_document"]
+# Set up and edit any planned activity; each kind's area owners get theirs through the kind's hook.
+PLANNED_WRITE = ["itsm.add_plannedactivity", "itsm.change_plannedactivity"]
 SERVICE_LEVELS_WRITE = [
     f"service_levels.{action}_{model}"
     for model in (
@@ -75,14 +77,22 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "itsm.view_all_records",
         *OBJECTIVES_WRITE,
         *DOCUMENTS_WRITE,
+        *PLANNED_WRITE,
     ],
-    Role.TOP_MANAGEMENT: [*ALL_AREAS, "itsm.view_all_records", *OBJECTIVES_WRITE, "audits.approve_document"],
+    Role.TOP_MANAGEMENT: [
+        *ALL_AREAS,
+        "itsm.view_all_records",
+        *OBJECTIVES_WRITE,
+        "audits.approve_document",
+        *PLANNED_WRITE,
+    ],
     Role.ADMINISTRATOR: [
         *ALL_AREAS,
         "itsm.view_all_records",
         "itsm.manage_people",
         *OBJECTIVES_WRITE,
         *DOCUMENTS_WRITE,
+        *PLANNED_WRITE,
     ],
 }
 
