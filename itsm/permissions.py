@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from . import planned_permissions  # noqa: F401 (the planned activities' rules)
 from .choices import Area
 from .models import Department, Team, User
 from .notifications import Notification
