@@ -244,6 +244,14 @@ ITSM_ATTACHMENT_TYPES = env_list(
     ),
 )
 
+# Incidents -----------------------------------------------------------------------------------------
+# Resolved incidents close by themselves after this many business days (Mon-Fri) unless confirmed first.
+ITSM_INCIDENT_AUTO_CLOSE_DAYS = env_int("ITSM_INCIDENT_AUTO_CLOSE_DAYS", 3)
+# The requester or the desk may reopen a resolved incident for this many business days.
+ITSM_INCIDENT_REOPEN_DAYS = env_int("ITSM_INCIDENT_REOPEN_DAYS", 10)
+# Information security incidents never get a lower priority than this one.
+ITSM_INCIDENT_SECURITY_PRIORITY_FLOOR = env("ITSM_INCIDENT_SECURITY_PRIORITY_FLOOR", "P2")
+
 # Security ------------------------------------------------------------------------------------------
 SECURE = not DEBUG
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", SECURE)
