@@ -340,6 +340,7 @@ ITSM_PERIODIC_TASKS: dict[str, dict[str, object]] = {
     "Worker heartbeat": {"task": "itsm.tasks.heartbeat_record_task", "every": 60},
     "Notification e-mail": {"task": "itsm.tasks.notification_deliver_task", "every": 60},
     "Audit-trail checkpoint": {"task": "itsm.tasks.audit_checkpoint_record_task", "every": 86400},
+    "Planned activities": {"task": "itsm.tasks.planned_activities_run_task", "every": 3600},
 }
 
 # REST API ------------------------------------------------------------------------------------------

@@ -58,3 +58,11 @@ def notification_deliver_task() -> int:
     from .notifications import deliver_pending
 
     return deliver_pending()
+
+
+@shared_task
+def planned_activities_run_task() -> dict[str, object]:
+    """Hourly from beat: drafts ahead of time, reminders, done or missed cycles, escalations (idempotent)."""
+    from .planned import planned_activities_run
+
+    return planned_activities_run().as_dict()
