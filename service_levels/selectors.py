@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import AgreementKind, AgreementState
-from .models import Agreement, AgreementTarget
+from .models import (
+    Agreement,
+    AgreementTarget,
+    BusinessCalendar,
+    CalendarVersion,
+    Contact,
+    Customer,
+    Service,
+    ServiceComponent,
+    ServiceDependency,
+)
 
 
 def _as_date(at: datetime.datetime | datetime.date) -> datetime.date:
@@ -19,8 +31,14 @@ def _as_date(at: datetime.datetime | datetime.date) -> datetime.date:
     return at
 
 
+# An agreement applies on the days between its effective dates once it has been agreed. One superseded
+# or expired later keeps applying to the days it covered (superseding and expiring set its end date),
+# so a record opened last month gets last month's targets.
+APPLIED_STATES = (AgreementState.AGREED, AgreementState.SUPERSEDED, AgreementState.EXPIRED)
+
+
 def _in_force(on: datetime.date) -> Q:
-    return Q(state=AgreementState.AGREED, effective_from__lte=on) & (
+    return Q(state__in=APPLIED_STATES, effective_from__lte=on) & (
         Q(effective_to__isnull=True) | Q(effective_to__gte=on)
     )
 
@@ -34,6 +52,11 @@ def applicable_agreements(
 ) -> list[Agreement]:
     """The agreements whose targets apply to a record: agreed SLAs in force on that day for the
     customer *and* the service, then agreed OLAs in force on that day for the team.
+
+    "In force on that day": agreed, and the day lies between its effective dates. An agreement that
+    was superseded or expired later still applies to the days it covered (its end date was set when it
+    was superseded or expired), so recomputing an old record gives the old answer. Drafts never apply.
+    ``at`` is a date or an aware datetime (its day in the project's time zone).
 
     An SLA needs both a customer and a service (an SLA covers named services for one customer); an OLA
     needs the team. Missing arguments simply contribute nothing. Targets, calendar and services come
@@ -70,3 +93,141 @@ def target_for(*, agreement: Agreement, priority: str) -> AgreementTarget | None
         if target.priority == priority:
             return target
     return None
+
+
+# The catalogue ------------------------------------------------------------------------------------------
+
+
+def service_list() -> QuerySet[Service]:
+    return Service.objects.select_related("owner", "team", "service_hours")
+
+
+def component_list() -> QuerySet[ServiceComponent]:
+    return ServiceComponent.objects.select_related("service", "team")
+
+
+def _reachable_sql(direction: str) -> str:
+    """One recursive query: the ids of the services reachable from ``%s`` along dependencies.
+
+    ``down`` follows what a service depends on (another service, or the service owning a component it
+    depends on); ``up`` follows who depends on it (directly or through one of its components).
+    ``UNION`` (not ``UNION ALL``) stops on rows already seen, so even a cycle in bad data terminates.
+    """
+    # Only table names from the models are formatted in; the start id is a query parameter.
+    quote = connection.ops.quote_name
+    dependency = quote(ServiceDependency._meta.db_table)
+    component = quote(ServiceComponent._meta.db_table)
+    if direction == "down":
+        step = (
+            f"SELECT COALESCE(d.depends_on_id, c.service_id) FROM {dependency} d "  # noqa: S608
+            f"LEFT JOIN {component} c ON c.id = d.component_id JOIN reach r ON d.service_id = r.id"
+        )
+    else:
+        step = (
+            f"SELECT d.service_id FROM {dependency} d LEFT JOIN {component} c ON c.id = d.component_id "  # noqa: S608
+            f"JOIN reach r ON (d.depends_on_id = r.id OR c.service_id = r.id)"
+        )
+    return f"WITH RECURSIVE reach(id) AS (SELECT %s UNION {step}) SELECT id FROM reach"  # noqa: S608
+
+
+def reachable_services(*, service: Service | int, direction: str) -> set[int]:
+    """Ids of every service ``service`` depends on (``"down"``) or that depends on it (``"up"``),
+    directly or through others, without ``service`` itself: one recursive query."""
+    if direction not in ("down", "up"):
+        raise ValueError(direction)
+    start = service if isinstance(service, int) else service.pk
+    with connection.cursor() as cursor:
+        cursor.execute(_reachable_sql(direction), [start])
+        found = {row[0] for row in cursor.fetchall()}
+    found.discard(start)
+    return found
+
+
+def service_depends_on(*, service: Service, other: Service) -> bool:
+    """Whether ``service`` already depends on ``other``, directly or through other services."""
+    return other.pk in reachable_services(service=service, direction="down")
+
+
+@dataclass
+class TreeNode:
+    """A service in a dependency tree; ``via`` is the dependency that leads to it from its parent."""
+
+    service: Service
+    via: ServiceDependency | None = None
+    children: list[TreeNode] = field(default_factory=list)
+    components: list[ServiceDependency] = field(default_factory=list)
+    repeated: bool = False
+
+
+def dependency_tree(*, service: Service, direction: str) -> TreeNode:
+    """The dependency tree below (``"down"``: what it needs) or above (``"up"``: who needs it) a
+    service, for display. Three queries whatever its size; a service reached twice is shown once in
+    full and then marked ``repeated``."""
+    reachable = reachable_services(service=service, direction=direction) | {service.pk}
+    edges = ServiceDependency.objects.select_related(
+        "service", "depends_on", "component", "component__service"
+    ).order_by("kind", "id")
+    if direction == "down":
+        edges = edges.filter(service_id__in=reachable)
+    else:
+        edges = edges.filter(Q(depends_on_id__in=reachable) | Q(component__service_id__in=reachable))
+    children: dict[int, list[ServiceDependency]] = {}
+    for edge in edges:
+        if direction == "down":
+            children.setdefault(edge.service_id, []).append(edge)
+        else:
+            parent = edge.depends_on_id if edge.depends_on_id else edge.component.service_id  # type: ignore[union-attr]
+            children.setdefault(parent, []).append(edge)
+    seen: set[int] = set()
+
+    def build(node: TreeNode) -> TreeNode:
+        seen.add(node.service.pk)
+        for edge in children.get(node.service.pk, []):
+            if direction == "down":
+                if edge.depends_on is None:
+                    node.components.append(edge)
+                    continue
+                child_service = edge.depends_on
+            else:
+                child_service = edge.service
+                if child_service.pk == node.service.pk:
+                    continue  # a service depending on its own component
+            child = TreeNode(service=child_service, via=edge)
+            if child_service.pk in seen:
+                child.repeated = True
+                node.children.append(child)
+            else:
+                node.children.append(build(child))
+        node.children.sort(key=lambda c: (c.service.name, c.service.pk))
+        return node
+
+    return build(TreeNode(service=service))
+
+
+# Customers ----------------------------------------------------------------------------------------------
+
+
+def customer_list() -> QuerySet[Customer]:
+    return Customer.objects.select_related("relationship_owner")
+
+
+def contact_list() -> QuerySet[Contact]:
+    return Contact.objects.select_related("customer", "user")
+
+
+# Calendars ----------------------------------------------------------------------------------------------
+
+
+def calendar_list() -> QuerySet[BusinessCalendar]:
+    return BusinessCalendar.objects.all()
+
+
+def version_list() -> QuerySet[CalendarVersion]:
+    return CalendarVersion.objects.select_related("calendar", "created_by")
+
+
+# Agreements ---------------------------------------------------------------------------------------------
+
+
+def agreement_list() -> QuerySet[Agreement]:
+    return Agreement.objects.select_related("customer", "team", "calendar", "owner", "supersedes")
