@@ -43,6 +43,26 @@ CONFIGURATION_WRITE = [
     "configuration.add_relationship",
     "configuration.delete_relationship",
 ]
+# Incidents: agents log, classify, assign and close; resolvers work and resolve; incident managers also
+# declare major incidents and keep the matrix, categories, criteria and the request catalogue.
+INCIDENT_RESOLVER = [
+    "incidents.change_incident",
+    "incidents.resolve_incident",
+    "incidents.change_servicerequest",
+    "incidents.fulfil_servicerequest",
+]
+INCIDENT_AGENT = [*INCIDENT_RESOLVER, "incidents.add_incident", "incidents.add_servicerequest"]
+INCIDENT_MANAGER_WRITE = [
+    *INCIDENT_AGENT,
+    "incidents.declare_major_incident",
+    "incidents.add_majorincidentreview",
+    "incidents.change_majorincidentreview",
+    *[
+        f"incidents.{action}_{model}"
+        for model in ("prioritymatrix", "category", "majorincidentcriteria", "requestcatalogueitem")
+        for action in ("add", "change")
+    ],
+]
 
 
 def _access(*areas: Area) -> list[str]:
@@ -51,11 +71,20 @@ def _access(*areas: Area) -> list[str]:
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.REQUESTER: [],
-    Role.SERVICE_DESK_AGENT: _access(Area.INCIDENTS, Area.PROBLEMS, Area.CONFIGURATION, Area.SERVICE_LEVELS),
-    Role.RESOLVER: _access(Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION),
-    Role.INCIDENT_MANAGER: _access(
-        Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION, Area.SERVICE_LEVELS, Area.PEOPLE
-    ),
+    Role.SERVICE_DESK_AGENT: [
+        *_access(Area.INCIDENTS, Area.PROBLEMS, Area.CONFIGURATION, Area.SERVICE_LEVELS),
+        *INCIDENT_AGENT,
+    ],
+    Role.RESOLVER: [
+        *_access(Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION),
+        *INCIDENT_RESOLVER,
+    ],
+    Role.INCIDENT_MANAGER: [
+        *_access(
+            Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION, Area.SERVICE_LEVELS, Area.PEOPLE
+        ),
+        *INCIDENT_MANAGER_WRITE,
+    ],
     Role.PROBLEM_MANAGER: _access(Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.CONFIGURATION),
     Role.CHANGE_MANAGER: _access(
         Area.INCIDENTS, Area.PROBLEMS, Area.CHANGES, Area.RELEASES, Area.CONFIGURATION
