@@ -654,3 +654,7 @@ class ServiceReview(Record):
     @transition(field=state, source=State.PLANNED, target=State.CANCELLED)
     def cancel(self) -> None:
         """Cancel a review that will not take place (the planned activity records it as missed)."""
+
+
+# SLA clocks live in their own module (service_levels.clocks is the engine); imported so Django sees them.
+from .clock_models import Clock, ClockEvent  # noqa: E402, F401
