@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from . import planned_navigation, selectors  # noqa: F401 (planned activities' menu entry and widget)
 from .choices import Area
 from .health import health
 from .models import Department, Team, User

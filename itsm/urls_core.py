@@ -1,6 +1,6 @@
 """Pages of the core under the ``itsm`` namespace: people, teams, departments, the audit trail."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import notification_views, views
 from .ui import notes
@@ -23,6 +23,7 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),
     path("departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"),
     path("audit-trail/", views.audit_trail, name="audit_trail"),
+    path("planned-activities/", include("itsm.planned_urls")),
     # Work notes, comments and attachments of any record (the record named by content type and id);
     # the routes by pk come first, so that ".../<pk>/edit/" is never read as a record id.
     path("notes/<int:pk>/edit/", notes.note_edit_view, name="note_edit"),
