@@ -167,7 +167,7 @@ class CIType(models.Model):
         return not self.naming_rule or re.search(self.naming_rule, name) is not None
 
 
-def _no_live_dependants(ci: ConfigurationItem) -> bool:
+def _no_live_dependants(ci: Any) -> bool:
     return not ci.live_dependants().exists()
 
 

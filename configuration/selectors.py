@@ -1,1 +1,406 @@
-"""Reads of configuration management: joins and policy scoping live here."""
+"""Reads of configuration management: joins, policy scoping and the graph queries live here.
+
+Impact analysis and the cycle check walk the relationship graph in the database with one recursive
+query each (``WITH RECURSIVE``, on SQLite and PostgreSQL alike), never one query per CI.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from service_levels.models import Customer, Service, ServiceComponent, ServiceDependency
+
+from .choices import CIState, ImpactDirection
+from .models import CIType, ConfigurationItem, Relationship, RelationshipType
+
+#: How many hops impact analysis follows at most (a guard against runaway walks on cyclic types).
+IMPACT_MAX_DEPTH = 12
+#: CIs that no longer carry a service: impact does not travel through them.
+INACTIVE_STATES = (CIState.RETIRED, CIState.DISPOSED)
+
+
+def ci_list() -> QuerySet[ConfigurationItem]:
+    return ConfigurationItem.objects.select_related("ci_type", "owner", "team")
+
+
+def ci_detail() -> QuerySet[ConfigurationItem]:
+    return ConfigurationItem.objects.select_related("ci_type", "owner", "team", "created_by", "updated_by")
+
+
+def citype_list() -> QuerySet[CIType]:
+    return CIType.objects.select_related("owner").annotate(
+        ci_count=Count("configuration_items", filter=~Q(configuration_items__state=CIState.DISPOSED))
+    )
+
+
+def citype_detail() -> QuerySet[CIType]:
+    return CIType.objects.select_related("owner").prefetch_related(
+        Prefetch("allowed_relationship_types", queryset=RelationshipType.objects.order_by("name"))
+    )
+
+
+def relationshiptype_list() -> QuerySet[RelationshipType]:
+    return RelationshipType.objects.annotate(relationship_count=Count("relationships"))
+
+
+def active_relationship_types() -> QuerySet[RelationshipType]:
+    return RelationshipType.objects.filter(is_active=True).order_by("name")
+
+
+def relationship_list() -> QuerySet[Relationship]:
+    return Relationship.objects.select_related(
+        "source",
+        "source__ci_type",
+        "target",
+        "target__ci_type",
+        "target_service",
+        "target_component",
+        "target_component__service",
+        "relationship_type",
+        "created_by",
+    )
+
+
+def outgoing_relationships(ci: ConfigurationItem) -> QuerySet[Relationship]:
+    """What this CI points at (runs on, depends on, part of …), to CIs, services and components."""
+    return relationship_list().filter(source=ci).order_by("relationship_type__name", "id")
+
+
+def incoming_relationships(ci: ConfigurationItem) -> QuerySet[Relationship]:
+    """What points at this CI (the inverse view: hosts, is used by …)."""
+    return relationship_list().filter(target=ci).order_by("relationship_type__name", "id")
+
+
+def services_for_picker() -> QuerySet[Service]:
+    return Service.objects.order_by("name", "id")
+
+
+def components_for_picker() -> QuerySet[ServiceComponent]:
+    return ServiceComponent.objects.select_related("service").order_by("service__name", "name", "id")
+
+
+def cis_linked_to_service(service_id: int) -> Q:
+    """A filter for CIs linked directly to a service or to one of its components."""
+    return Q(outgoing_relationships__target_service_id=service_id) | Q(
+        outgoing_relationships__target_component__service_id=service_id
+    )
+
+
+# The graph --------------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "rel": quote(Relationship._meta.db_table),
+        "rtype": quote(RelationshipType._meta.db_table),
+        "ci": quote(ConfigurationItem._meta.db_table),
+        "citype": quote(CIType._meta.db_table),
+        "service": quote(Service._meta.db_table),
+        "component": quote(ServiceComponent._meta.db_table),
+        "dependency": quote(ServiceDependency._meta.db_table),
+        "customer": quote(Customer._meta.db_table),
+        "received": quote(Customer.services.through._meta.db_table),
+    }
+
+
+def creates_cycle(*, source_id: int, target_id: int, relationship_type_id: int) -> bool:
+    """Whether a link ``source → target`` of this type would close a loop of links of the same type:
+    true when ``source`` is already reachable from ``target`` (one recursive query)."""
+    if source_id == target_id:
+        return True
+    sql = """
+        WITH RECURSIVE reach(ci_id) AS (
+            SELECT CAST(%s AS BIGINT)
+            UNION
+            SELECT r.target_id FROM {rel} r JOIN reach ON r.source_id = reach.ci_id
+            WHERE r.relationship_type_id = %s AND r.target_id IS NOT NULL
+        )
+        SELECT 1 FROM reach WHERE ci_id = %s LIMIT 1
+    """.format(**_tables())  # noqa: S608 - table names from model metadata; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [target_id, relationship_type_id, source_id])
+        return cursor.fetchone() is not None
+
+
+@dataclass
+class ImpactNode:
+    """Something affected: a CI, a service component, a service or a customer, ``depth`` hops away."""
+
+    kind: str  # "ci", "component", "service", "customer"
+    id: int
+    depth: int
+    label: str
+    code: str = ""
+    state: str = ""
+    type_name: str = ""
+    importance: str = ""
+    parents: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, id, relationship)
+    path: list[ImpactNode] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "depth": self.depth,
+            "label": self.label,
+            "code": self.code,
+            "state": self.state,
+            "type": self.type_name,
+            "importance": self.importance,
+            "via": [{"kind": k, "id": i, "relationship": r} for k, i, r in self.parents],
+            "path": [f"{n.kind}:{n.id}" for n in self.path],
+        }
+
+
+@dataclass
+class Impact:
+    """The result of impact analysis: the root CI and everything that depends on it, by depth."""
+
+    root: ImpactNode
+    nodes: list[ImpactNode]
+    max_depth: int
+    truncated: bool = False
+
+    def of_kind(self, kind: str) -> list[ImpactNode]:
+        return [n for n in self.nodes if n.kind == kind]
+
+    @property
+    def cis(self) -> list[ImpactNode]:
+        return self.of_kind("ci")
+
+    @property
+    def services(self) -> list[ImpactNode]:
+        return self.of_kind("service")
+
+    @property
+    def customers(self) -> list[ImpactNode]:
+        return self.of_kind("customer")
+
+    @property
+    def components(self) -> list[ImpactNode]:
+        return self.of_kind("component")
+
+    def layers(self) -> list[list[ImpactNode]]:
+        by_depth: dict[int, list[ImpactNode]] = defaultdict(list)
+        for node in [self.root, *self.nodes]:
+            by_depth[node.depth].append(node)
+        return [by_depth[d] for d in sorted(by_depth)]
+
+    def edges(self) -> list[tuple[ImpactNode, ImpactNode, str]]:
+        index = {n.key: n for n in [self.root, *self.nodes]}
+        result = []
+        for node in self.nodes:
+            for kind, pk, relationship in node.parents:
+                parent = index.get(f"{kind}:{pk}")
+                if parent is not None:
+                    result.append((parent, node, relationship))
+        return result
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "root": self.root.as_dict(),
+            "max_depth": self.max_depth,
+            "truncated": self.truncated,
+            "counts": {kind: len(self.of_kind(kind)) for kind in ("ci", "component", "service", "customer")},
+            "nodes": [n.as_dict() for n in self.nodes],
+        }
+
+
+_IMPACT_SQL = """
+WITH RECURSIVE
+walk(ci_id, depth) AS (
+    SELECT CAST(%(root)s AS BIGINT), 0
+    UNION
+    SELECT c.id, w.depth + 1
+    FROM walk w
+    JOIN {rel} r ON (r.target_id = w.ci_id OR r.source_id = w.ci_id)
+    JOIN {rtype} t ON t.id = r.relationship_type_id
+    JOIN {ci} c ON c.id = CASE WHEN r.target_id = w.ci_id THEN r.source_id ELSE r.target_id END
+    WHERE w.depth < %(max_depth)s
+      AND r.target_id IS NOT NULL
+      AND t.propagates_impact = %(true)s
+      AND c.state NOT IN (%(retired)s, %(disposed)s)
+      AND ((r.target_id = w.ci_id AND t.impact_direction IN (%(to_source)s, %(both)s))
+        OR (r.source_id = w.ci_id AND t.impact_direction IN (%(to_target)s, %(both)s)))
+),
+reached(ci_id, depth) AS (
+    SELECT ci_id, MIN(depth) FROM walk GROUP BY ci_id
+),
+ci_edges(ci_id, parent_id, type_id) AS (
+    SELECT rd.ci_id, p.ci_id, r.relationship_type_id
+    FROM reached rd
+    JOIN {rel} r ON (r.source_id = rd.ci_id OR r.target_id = rd.ci_id)
+    JOIN {rtype} t ON t.id = r.relationship_type_id
+    JOIN reached p ON p.ci_id = CASE WHEN r.source_id = rd.ci_id THEN r.target_id ELSE r.source_id END
+                  AND p.depth = rd.depth - 1
+    WHERE rd.depth > 0
+      AND r.target_id IS NOT NULL
+      AND t.propagates_impact = %(true)s
+      AND ((r.source_id = rd.ci_id AND t.impact_direction IN (%(to_source)s, %(both)s))
+        OR (r.target_id = rd.ci_id AND t.impact_direction IN (%(to_target)s, %(both)s)))
+),
+direct_links(ci_id, depth, service_id, component_id, type_id) AS (
+    SELECT rd.ci_id, rd.depth + 1, r.target_service_id, r.target_component_id, r.relationship_type_id
+    FROM reached rd
+    JOIN {rel} r ON r.source_id = rd.ci_id
+    JOIN {rtype} t ON t.id = r.relationship_type_id
+    WHERE r.target_id IS NULL
+      AND t.propagates_impact = %(true)s
+      AND t.impact_direction IN (%(to_target)s, %(both)s)
+),
+service_walk(service_id, depth, parent_kind, parent_id, type_id) AS (
+    SELECT service_id, depth, 'ci', ci_id, type_id FROM direct_links WHERE service_id IS NOT NULL
+    UNION
+    SELECT sc.service_id, dl.depth + 1, 'component', dl.component_id, NULL
+    FROM direct_links dl JOIN {component} sc ON sc.id = dl.component_id
+    UNION
+    SELECT sd.service_id, dl.depth + 1, 'component', dl.component_id, NULL
+    FROM direct_links dl JOIN {dependency} sd ON sd.component_id = dl.component_id
+    UNION
+    SELECT sd.service_id, sw.depth + 1, 'service', sw.service_id, NULL
+    FROM service_walk sw JOIN {dependency} sd ON sd.depends_on_id = sw.service_id
+    WHERE sw.depth < %(service_depth)s
+),
+services_reached(service_id, depth) AS (
+    SELECT sw.service_id, MIN(sw.depth) FROM service_walk sw
+    JOIN {service} s ON s.id = sw.service_id
+    WHERE s.status <> %(service_retired)s
+    GROUP BY sw.service_id
+)
+SELECT 'ci', c.id, rd.depth, e.parent_id, rt.name, c.reference, c.name, c.state, ct.name, c.importance
+FROM reached rd
+JOIN {ci} c ON c.id = rd.ci_id
+JOIN {citype} ct ON ct.id = c.ci_type_id
+LEFT JOIN ci_edges e ON e.ci_id = rd.ci_id
+LEFT JOIN {rtype} rt ON rt.id = e.type_id
+UNION ALL
+SELECT 'component', sc.id, dl.depth, dl.ci_id, rt.name, '', sc.name, '', '', ''
+FROM direct_links dl
+JOIN {component} sc ON sc.id = dl.component_id
+JOIN {rtype} rt ON rt.id = dl.type_id
+UNION ALL
+SELECT 'service:' || sw.parent_kind, s.id, sr.depth, sw.parent_id, rt.name, s.code, s.name, s.status, '', ''
+FROM services_reached sr
+JOIN service_walk sw ON sw.service_id = sr.service_id AND sw.depth = sr.depth
+JOIN {service} s ON s.id = sr.service_id
+LEFT JOIN {rtype} rt ON rt.id = sw.type_id
+UNION ALL
+SELECT 'customer', cu.id, MIN(sr.depth) + 1, MIN(sr.service_id), '', cu.code, cu.name, '', '', ''
+FROM services_reached sr
+JOIN {received} rc ON rc.service_id = sr.service_id
+JOIN {customer} cu ON cu.id = rc.customer_id
+WHERE cu.is_active = %(true)s
+GROUP BY cu.id, cu.code, cu.name
+"""
+
+
+def impact_of(ci: ConfigurationItem, *, max_depth: int = IMPACT_MAX_DEPTH) -> Impact:
+    """Everything affected if ``ci`` fails or changes: dependent CIs (multi-hop), the service components
+    and services they support (and services that depend on those), and the customers receiving them,
+    each with its depth and one shortest path back to ``ci``. One database query.
+
+    A link propagates impact when its type says so, in the type's direction; retired and disposed CIs
+    and retired services stop the walk. ``max_depth`` bounds the CI hops.
+    """
+    sql = _IMPACT_SQL.format(**_tables())
+    params: dict[str, Any] = {
+        "root": ci.pk,
+        "max_depth": max_depth,
+        "service_depth": max_depth + 2 + max_depth,
+        "true": True,
+        "retired": CIState.RETIRED.value,
+        "disposed": CIState.DISPOSED.value,
+        "to_source": ImpactDirection.TO_SOURCE.value,
+        "to_target": ImpactDirection.TO_TARGET.value,
+        "both": ImpactDirection.BOTH.value,
+        "service_retired": "retired",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _build_impact(ci, rows, max_depth)
+
+
+def _build_impact(ci: ConfigurationItem, rows: list[tuple[Any, ...]], max_depth: int) -> Impact:
+    root = ImpactNode(
+        kind="ci",
+        id=ci.pk,
+        depth=0,
+        label=ci.name,
+        code=ci.reference,
+        state=ci.state,
+        type_name=ci.ci_type.name if ci.ci_type_id else "",
+        importance=ci.importance,
+    )
+    nodes: dict[str, ImpactNode] = {root.key: root}
+    for kind, pk, depth, parent_id, relationship, code, label, state, type_name, importance in rows:
+        parent_kind = "ci"
+        if kind.startswith("service:"):
+            kind, parent_kind = "service", kind.split(":", 1)[1]
+        elif kind == "customer":
+            parent_kind = "service"
+        key = f"{kind}:{pk}"
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = ImpactNode(
+                kind=kind,
+                id=pk,
+                depth=int(depth),
+                label=label,
+                code=code or "",
+                state=state or "",
+                type_name=type_name or "",
+                importance=importance or "",
+            )
+        if parent_id is not None and key != root.key:
+            parent = (parent_kind, int(parent_id), relationship or "")
+            if parent not in node.parents:
+                node.parents.append(parent)
+    for node in nodes.values():
+        node.parents.sort(key=lambda p: (p[0], p[1], p[2]))
+    for node in nodes.values():
+        node.path = _path_to_root(node, nodes)
+    ordered = sorted(
+        (n for n in nodes.values() if n is not root),
+        key=lambda n: (
+            n.depth,
+            ["ci", "component", "service", "customer"].index(n.kind),
+            n.code,
+            n.label,
+            n.id,
+        ),
+    )
+    truncated = any(n.depth >= max_depth for n in ordered if n.kind == "ci")
+    return Impact(root=root, nodes=ordered, max_depth=max_depth, truncated=truncated)
+
+
+def _path_to_root(node: ImpactNode, nodes: dict[str, ImpactNode]) -> list[ImpactNode]:
+    """One shortest path root → … → node, following the first parent one layer up."""
+    path = [node]
+    seen = {node.key}
+    current = node
+    while current.parents:
+        kind, pk, _relationship = current.parents[0]
+        parent = nodes.get(f"{kind}:{pk}")
+        if parent is None or parent.key in seen:
+            break
+        path.append(parent)
+        seen.add(parent.key)
+        current = parent
+    path.reverse()
+    return path
+
+
+def impacted_service_ids(ci: ConfigurationItem) -> list[int]:
+    """The catalogue services affected by ``ci`` (for incidents and change assessment)."""
+    return [node.id for node in impact_of(ci).services]
