@@ -657,4 +657,6 @@ class ServiceReview(Record):
 
 
 # SLA clocks live in their own module (service_levels.clocks is the engine); imported so Django sees them.
+# The recorded causes of SLA breaches (service reporting) live in their own module too.
 from .clock_models import Clock, ClockEvent  # noqa: E402, F401
+from .report_models import BreachCause  # noqa: E402, F401
