@@ -5,6 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .planned import PlannedActivityViewSet, PlannedOccurrenceViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -12,6 +13,8 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("planned-activities", PlannedActivityViewSet, basename="planned-activity")
+router.register("planned-occurrences", PlannedOccurrenceViewSet, basename="planned-occurrence")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),
