@@ -24,6 +24,7 @@ from .choices import AgreementState
 from .models import (
     Agreement,
     AgreementTarget,
+    BreachCause,
     BusinessCalendar,
     CalendarVersion,
     Contact,
@@ -110,6 +111,8 @@ policy.register(AgreementTarget, "view", can_read)
 # Service reporting (6.2) and service reviews -----------------------------------------------------------
 # The SLA dashboard, its CSV exports and the report API: whoever reads agreements.
 policy.register("service_level_reports", "view", can_read)
+policy.register(BreachCause, "view", can_read)
+policy.register(BreachCause, "add", can_write_agreements)
 policy.register(ReportDefinition, "view", can_read)
 policy.register(ReportDefinition, "add", has_any_perm("service_levels.add_reportdefinition"))
 policy.register(ReportDefinition, "change", has_any_perm("service_levels.change_reportdefinition"))
