@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -100,6 +101,19 @@ class NotificationPreference(models.Model):
         return reverse("profile")
 
 
+@dataclass(frozen=True)
+class Message:
+    """One event to queue with :func:`notify_many` (the arguments of :func:`notify`)."""
+
+    event: str
+    event_key: str
+    recipients: tuple[Any, ...]
+    subject: Any
+    body: Any = ""
+    record: models.Model | None = None
+    url: str = ""
+
+
 def notify(
     *,
     event: str,
@@ -115,33 +129,47 @@ def notify(
     ``subject`` and ``body`` may be lazy translations: each recipient gets them in their language.
     Returns the number of recipients offered; a repeated ``event_key`` adds no rows (unique constraint).
     """
-    people = {p.pk: p for p in recipients if p is not None and p.is_active and not p.is_system}
-    if not people:
+    return notify_many(
+        [Message(event, event_key, tuple(recipients), subject, body=body, record=record, url=url)]
+    )
+
+
+def notify_many(messages: Iterable[Message]) -> int:
+    """:func:`notify` for many events at once (sweeps): one query for the recipients' preferences and
+    one insert, however many messages."""
+    queued = [
+        (m, {p.pk: p for p in m.recipients if p is not None and p.is_active and not p.is_system})
+        for m in messages
+    ]
+    everyone = {pk for _message, people in queued for pk in people}
+    if not everyone:
         return 0
-    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=people)}
-    content_type = ContentType.objects.get_for_model(record) if record is not None else None
-    link = url or (record.get_absolute_url() if record is not None else "")  # type: ignore[attr-defined]
+    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=everyone)}
     rows = []
-    for pk, person in people.items():
-        preference = preferences.get(pk)
-        if preference is not None and event in preference.muted_events:
-            continue
-        wants_mail = bool(person.email) and (preference is None or preference.email)
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            text_subject, text_body = str(subject)[:200], str(body)
-        rows.append(
-            Notification(
-                recipient_id=pk,
-                event=event,
-                event_key=event_key[:200],
-                content_type=content_type,
-                object_id=str(record.pk) if record is not None else "",
-                subject=text_subject,
-                body=text_body,
-                url=link,
-                email_status=DeliveryStatus.PENDING if wants_mail else DeliveryStatus.SKIPPED,
+    for message, people in queued:
+        record = message.record
+        content_type = ContentType.objects.get_for_model(record) if record is not None else None
+        link = message.url or (record.get_absolute_url() if record is not None else "")  # type: ignore[attr-defined]
+        for pk, person in people.items():
+            preference = preferences.get(pk)
+            if preference is not None and message.event in preference.muted_events:
+                continue
+            wants_mail = bool(person.email) and (preference is None or preference.email)
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                text_subject, text_body = str(message.subject)[:200], str(message.body)
+            rows.append(
+                Notification(
+                    recipient_id=pk,
+                    event=message.event,
+                    event_key=message.event_key[:200],
+                    content_type=content_type,
+                    object_id=str(record.pk) if record is not None else "",
+                    subject=text_subject,
+                    body=text_body,
+                    url=link,
+                    email_status=DeliveryStatus.PENDING if wants_mail else DeliveryStatus.SKIPPED,
+                )
             )
-        )
     created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(_deliver_after_commit)
     return len(created)
