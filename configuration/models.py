@@ -278,6 +278,15 @@ class ConfigurationItem(Record):
             errors["name"] = self.ci_type.naming_rule_help or _(
                 "The name does not follow the naming rule of the type (%(rule)s)."
             ) % {"rule": self.ci_type.naming_rule}
+        # The unique constraint depends on the protected state, which validation leaves out: check here.
+        if self.name and self.state not in (CIState.RETIRED, CIState.DISPOSED):
+            clash = (
+                ConfigurationItem.objects.filter(ci_type_id=self.ci_type_id, name__iexact=self.name)
+                .exclude(state__in=[CIState.RETIRED, CIState.DISPOSED])
+                .exclude(pk=self.pk)
+            )
+            if clash.exists():
+                errors["name"] = _("Another CI of this type already has this name.")
         cleaned, attribute_errors = validate_attributes(self.ci_type.attributes, self.attributes or {})
         if attribute_errors:
             errors["attributes"] = [f"{label}: {message}" for label, message in attribute_errors.items()]
