@@ -450,13 +450,27 @@ class Incident(Record):
     # Transitions: guards and in-memory changes only (the services save, start clocks and notify).
 
     @transition(field=state, source=IncidentState.NEW, target=IncidentState.CLASSIFIED)
-    def classify(self, *, service: Any, category: Any, impact: int, urgency: int, priority: str) -> None:
-        """Service, category, impact and urgency; the priority comes from the matrix (or an override)."""
+    def classify(
+        self,
+        *,
+        service: Any,
+        category: Any,
+        impact: int,
+        urgency: int,
+        is_security: bool,
+        priority: str,
+        override_reason: str = "",
+    ) -> None:
+        """Service, category, impact and urgency; the priority comes from the matrix (or an override,
+        which carries its reason)."""
         self.service = service
         self.category = category
         self.impact = impact
         self.urgency = urgency
+        self.is_security = is_security
         self.priority = priority
+        self.priority_overridden = bool(override_reason)
+        self.priority_override_reason = override_reason
 
     @transition(
         field=state,
@@ -477,8 +491,8 @@ class Incident(Record):
             self.first_response_at = at
 
     @transition(field=state, source=IncidentState.IN_PROGRESS, target=IncidentState.ON_HOLD)
-    def hold(self, *, reason: str) -> None:
-        self.on_hold_reason = reason
+    def hold(self, *, on_hold_reason: str) -> None:
+        self.on_hold_reason = on_hold_reason
 
     @transition(field=state, source=IncidentState.ON_HOLD, target=IncidentState.IN_PROGRESS)
     def resume(self) -> None:
@@ -562,8 +576,8 @@ class Incident(Record):
         return str(IncidentState.RESOLVED)
 
     @transition(field=state, source=OPEN_INCIDENT_STATES, target=IncidentState.CANCELLED)
-    def cancel(self, *, reason: str, duplicate_of: Any = None) -> None:
-        self.cancel_reason = reason
+    def cancel(self, *, cancel_reason: str, duplicate_of: Any = None) -> None:
+        self.cancel_reason = cancel_reason
         self.duplicate_of = duplicate_of
         self.on_hold_reason = ""
 

@@ -3,8 +3,41 @@
 from __future__ import annotations
 
 import datetime
+import re
+from typing import Any
 
+from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+from itsm.choices import Priority, Role
+from itsm.models import User
+
+from .choices import ACTIVE_INCIDENT_STATES, OPEN_INCIDENT_STATES, IncidentState
+from .models import (
+    Category,
+    Incident,
+    MajorIncidentCriteria,
+    MajorIncidentReview,
+    PriorityMatrix,
+    RequestCatalogueItem,
+    ServiceRequest,
+)
+from .search import PG_DOCUMENT, fts5_query
+
+# Used when a cell is missing from the configured matrix (the migration seeds the same values).
+DEFAULT_MATRIX = {
+    1: ["P1", "P1", "P2", "P3"],
+    2: ["P1", "P2", "P3", "P3"],
+    3: ["P2", "P3", "P3", "P4"],
+    4: ["P3", "P3", "P4", "P4"],
+}
+PRIORITY_ORDER = [p.value for p in Priority]
+
+
+# Business days --------------------------------------------------------------------------------------
 
 
 def add_business_days(start: datetime.datetime, days: int) -> datetime.datetime:
@@ -19,3 +52,289 @@ def add_business_days(start: datetime.datetime, days: int) -> datetime.datetime:
         if local.weekday() < 5:
             moved += 1
     return local
+
+
+# Priority -------------------------------------------------------------------------------------------
+
+
+def priority_matrix() -> dict[tuple[int, int], str]:
+    """The whole matrix as ``{(impact, urgency): priority}``, missing cells from the default."""
+    cells = {(i, u): DEFAULT_MATRIX[i][u - 1] for i in DEFAULT_MATRIX for u in range(1, 5)}
+    cells.update({(c.impact, c.urgency): c.priority for c in PriorityMatrix.objects.all()})
+    return cells
+
+
+def matrix_priority(*, impact: int, urgency: int) -> str:
+    """The priority the configured matrix gives this impact and urgency (one query)."""
+    cell = (
+        PriorityMatrix.objects.filter(impact=impact, urgency=urgency)
+        .values_list("priority", flat=True)
+        .first()
+    )
+    return cell or DEFAULT_MATRIX[int(impact)][int(urgency) - 1]
+
+
+def stronger(a: str, b: str) -> str:
+    """The more urgent of two priorities (P1 is the strongest)."""
+    return a if PRIORITY_ORDER.index(a) <= PRIORITY_ORDER.index(b) else b
+
+
+def security_floor() -> str:
+    floor = str(settings.ITSM_INCIDENT_SECURITY_PRIORITY_FLOOR)
+    return floor if floor in PRIORITY_ORDER else Priority.P2.value
+
+
+def computed_priority(*, impact: int, urgency: int, is_security: bool) -> str:
+    """Matrix priority, raised to the security floor for information security incidents."""
+    priority = matrix_priority(impact=impact, urgency=urgency)
+    return stronger(priority, security_floor()) if is_security else priority
+
+
+def below_security_floor(priority: str) -> bool:
+    return PRIORITY_ORDER.index(priority) > PRIORITY_ORDER.index(security_floor())
+
+
+# Incidents ------------------------------------------------------------------------------------------
+
+
+def incident_list() -> QuerySet[Incident]:
+    """Incidents with everything a list row shows (one query per page)."""
+    return Incident.objects.select_related(
+        "reported_by", "customer", "service", "category", "category__parent", "assignment_team", "assignee"
+    )
+
+
+def incident_detail() -> QuerySet[Incident]:
+    return incident_list().select_related(
+        "parent",
+        "duplicate_of",
+        "major_incident_manager",
+        "major_criteria",
+        "escalated_to",
+        "resolved_by",
+        "closed_by",
+    )
+
+
+def incident_queue(queryset: QuerySet[Incident], user: Any, view: str) -> QuerySet[Incident]:
+    """The named queue: ``mine`` (assigned to me, active), ``team`` (my teams' open incidents),
+    ``unassigned`` (open, no team), ``open`` (all open), ``major`` (active major incidents); anything else
+    leaves the queryset as it is."""
+    if view == "mine":
+        return queryset.filter(assignee=user, state__in=ACTIVE_INCIDENT_STATES)
+    if view == "team":
+        team_ids = list(user.teams.values_list("pk", flat=True))
+        return queryset.filter(assignment_team_id__in=team_ids, state__in=OPEN_INCIDENT_STATES)
+    if view == "unassigned":
+        return queryset.filter(assignment_team__isnull=True, state__in=OPEN_INCIDENT_STATES)
+    if view == "open":
+        return queryset.filter(state__in=OPEN_INCIDENT_STATES)
+    if view == "major":
+        return queryset.filter(is_major=True, state__in=ACTIVE_INCIDENT_STATES)
+    return queryset
+
+
+REFERENCE = re.compile(r"^\s*INC-?(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def incident_search(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
+    """Incidents of ``queryset`` matching ``text`` by the database's full-text search.
+
+    PostgreSQL: ``websearch_to_tsquery`` against the GIN-indexed document (reference, title,
+    description, resolution notes). SQLite: the FTS5 trigram table (all words of three characters or
+    more, as substrings). A reference (``INC-000042`` or ``INC42``) finds that incident directly; words
+    too short for the trigram index fall back to a title match.
+    """
+    text = (text or "").strip()[:200]
+    if not text:
+        return queryset
+    reference = REFERENCE.match(text)
+    if reference:
+        return queryset.filter(reference=f"INC-{int(reference.group(1)):06d}")
+    if connection.vendor == "postgresql":
+        # Constant SQL; the user's text is a query parameter.
+        matches = RawSQL(  # noqa: S611
+            f"{PG_DOCUMENT} @@ websearch_to_tsquery('simple'::regconfig, %s)",
+            (text,),
+            output_field=BooleanField(),
+        )
+        return queryset.filter(matches)
+    if connection.vendor == "sqlite":
+        query = fts5_query(text)
+        if query is None:
+            return queryset.filter(title__icontains=text)
+        rows = RawSQL(
+            "SELECT rowid FROM incidents_incident_fts WHERE incidents_incident_fts MATCH %s", (query,)
+        )
+        return queryset.filter(pk__in=rows)
+    return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text))
+
+
+def portal_incidents(user: Any) -> QuerySet[Incident]:
+    """The requester's own incidents (those they reported), whatever their other roles."""
+    return incident_list().filter(reported_by=user)
+
+
+def related_incidents(incident: Incident) -> dict[str, list[Incident]]:
+    """Parent, children and duplicates of an incident (three small queries)."""
+    base = Incident.objects.select_related("assignment_team").only(
+        "id", "reference", "title", "state", "priority", "assignment_team__name"
+    )
+    return {
+        "children": list(base.filter(parent=incident).order_by("created_at", "id")),
+        "duplicates": list(base.filter(duplicate_of=incident).order_by("created_at", "id")),
+    }
+
+
+def open_by_priority(queryset: QuerySet[Incident]) -> dict[str, int]:
+    counts = dict(
+        queryset.filter(state__in=OPEN_INCIDENT_STATES)
+        .values_list("priority")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {p: counts.get(p, 0) for p in PRIORITY_ORDER}
+
+
+def open_by_team(queryset: QuerySet[Incident]) -> list[dict[str, Any]]:
+    return list(
+        queryset.filter(state__in=OPEN_INCIDENT_STATES)
+        .values("assignment_team__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "assignment_team__name")
+    )
+
+
+def active_major_incidents(queryset: QuerySet[Incident]) -> list[Incident]:
+    return list(
+        queryset.filter(is_major=True, state__in=ACTIVE_INCIDENT_STATES)
+        .select_related("major_incident_manager", "service")
+        .order_by("-major_declared_at", "-id")[:10]
+    )
+
+
+def auto_close_due(now: datetime.datetime) -> list[int]:
+    """Resolved incidents whose resolution is older than ``ITSM_INCIDENT_AUTO_CLOSE_DAYS`` business days."""
+    days = settings.ITSM_INCIDENT_AUTO_CLOSE_DAYS
+    candidates = Incident.objects.filter(
+        state=IncidentState.RESOLVED, resolved_at__lte=now - datetime.timedelta(days=days)
+    ).values_list("pk", "resolved_at")
+    return [pk for pk, resolved_at in candidates if add_business_days(resolved_at, days) <= now]
+
+
+def unattended_major_incidents(now: datetime.datetime) -> list[Incident]:
+    """Declared major incidents whose manager has not taken them within the criteria's take-over time
+    (15 minutes without criteria) and that were not escalated for it yet."""
+    candidates = Incident.objects.filter(
+        is_major=True,
+        major_acknowledged_at__isnull=True,
+        major_escalated_at__isnull=True,
+        state__in=ACTIVE_INCIDENT_STATES,
+        major_declared_at__lte=now - datetime.timedelta(minutes=1),
+    ).select_related("major_criteria", "major_incident_manager")
+    due = []
+    for incident in candidates:
+        minutes = incident.major_criteria.takeover_minutes if incident.major_criteria else 15
+        if (
+            incident.major_declared_at
+            and incident.major_declared_at + datetime.timedelta(minutes=minutes) <= now
+        ):
+            due.append(incident)
+    return due
+
+
+# People ---------------------------------------------------------------------------------------------
+
+
+def _with_role(*roles: str) -> QuerySet[User]:
+    return User.objects.filter(groups__name__in=roles, is_active=True, is_system=False).distinct()
+
+
+def top_management() -> QuerySet[User]:
+    return _with_role(Role.TOP_MANAGEMENT)
+
+
+def incident_managers() -> QuerySet[User]:
+    return _with_role(Role.INCIDENT_MANAGER)
+
+
+def major_incident_managers() -> QuerySet[User]:
+    """People who may be named major incident manager (those who may declare one)."""
+    granted = Q(
+        groups__permissions__codename="declare_major_incident",
+        groups__permissions__content_type__app_label="incidents",
+    )
+    return User.objects.filter(granted, is_active=True, is_system=False).distinct().order_by("username")
+
+
+def customer_of(user: Any) -> Any:
+    """The customer the person is a contact of (the first, if several), or None."""
+    from service_levels.models import Contact
+
+    contact = (
+        Contact.objects.filter(user=user).select_related("customer").order_by("-is_primary", "id").first()
+    )
+    return contact.customer if contact is not None else None
+
+
+def services_of_customer(customer: Any) -> QuerySet[Any]:
+    from service_levels.models import Service
+
+    if customer is None:
+        return Service.objects.none()
+    return Service.objects.filter(customers=customer).order_by("name")
+
+
+def suggested_service(customer: Any) -> Any:
+    """The service a new incident of this customer most likely concerns: the only one they receive,
+    else the one of their most recent incident."""
+    services = list(services_of_customer(customer)[:2])
+    if len(services) == 1:
+        return services[0]
+    if customer is None:
+        return None
+    recent = (
+        Incident.objects.filter(customer=customer, service__isnull=False)
+        .select_related("service")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return recent.service if recent is not None else (services[0] if services else None)
+
+
+def criteria_for(customer: Any) -> MajorIncidentCriteria | None:
+    """The customer's active major-incident criteria, else the active default."""
+    active = MajorIncidentCriteria.objects.filter(is_active=True)
+    if customer is not None:
+        own = active.filter(customer=customer).first()
+        if own is not None:
+            return own
+    return active.filter(customer__isnull=True).first()
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.select_related("parent", "default_team")
+
+
+def criteria_list() -> QuerySet[MajorIncidentCriteria]:
+    return MajorIncidentCriteria.objects.select_related("customer")
+
+
+def review_list() -> QuerySet[MajorIncidentReview]:
+    return MajorIncidentReview.objects.select_related("incident", "owner")
+
+
+def catalogue_list() -> QuerySet[RequestCatalogueItem]:
+    return RequestCatalogueItem.objects.select_related("service", "approver", "fulfilment_team")
+
+
+def request_list() -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.select_related(
+        "catalogue_item",
+        "requested_by",
+        "requested_for",
+        "customer",
+        "service",
+        "assignment_team",
+        "assignee",
+    )
