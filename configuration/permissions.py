@@ -64,3 +64,78 @@ def _may_delete_relationship(user: Any, relationship: Relationship | None) -> bo
 policy.register(Relationship, "view", can_read)
 policy.register(Relationship, "add", has_any_perm("configuration.add_relationship"))
 policy.register(Relationship, "delete", _may_delete_relationship)
+
+
+# Baselines and CMDB audits ------------------------------------------------------------------------
+# (rules of baseline_services.py, audit_services.py and imports.py)
+#
+# Configuration managers create and take baselines and plan CMDB audits; everyone who reads the CMDB
+# reads them. A CMDB audit item is verified by the audit's assigned auditor, or by an internal auditor
+# (``configuration.change_cmdbaudititem``) acting as a second auditor, never by the owner of its CI
+# (independence); discrepancies are corrected by those who may change the CI.
+
+from itsm.policy import is_active_user  # noqa: E402
+
+from .choices import BaselineState, CMDBAuditState  # noqa: E402
+from .models import Baseline, CMDBAudit, CMDBAuditItem  # noqa: E402
+
+can_add_baseline = has_any_perm("configuration.add_baseline")
+can_change_baseline = has_any_perm("configuration.change_baseline")
+can_add_audit = has_any_perm("configuration.add_cmdbaudit")
+can_change_audit = has_any_perm("configuration.change_cmdbaudit")
+can_verify_any = has_any_perm("configuration.change_cmdbaudititem")
+
+
+def _may_edit_baseline(user: Any, baseline: Baseline | None) -> bool:
+    return can_change_baseline(user, baseline) and (baseline is None or baseline.state == BaselineState.DRAFT)
+
+
+policy.register(Baseline, "view", can_read)
+policy.register(Baseline, "add", can_add_baseline)
+policy.register(Baseline, "change", _may_edit_baseline)
+policy.register(Baseline, "take", can_change_baseline)
+policy.register(Baseline, "supersede", can_change_baseline)
+
+
+def _is_assigned_auditor(user: Any, audit: CMDBAudit | None) -> bool:
+    return audit is not None and is_active_user(user) and audit.auditor_id == user.pk
+
+
+def _may_edit_audit(user: Any, audit: CMDBAudit | None) -> bool:
+    return can_change_audit(user, audit) and (audit is None or audit.state == CMDBAuditState.PLANNED)
+
+
+def _may_run_audit(user: Any, audit: CMDBAudit | None) -> bool:
+    """Start and complete: the assigned auditor, or a configuration manager."""
+    return can_change_audit(user, audit) or _is_assigned_auditor(user, audit)
+
+
+def _may_verify(user: Any, item: CMDBAuditItem | None) -> bool:
+    """The assigned auditor or a second (internal) auditor, while the audit runs; never the CI's owner."""
+    if item is None:
+        return can_verify_any(user, None) or can_change_audit(user, None)
+    audit = item.audit
+    return (
+        audit.state == CMDBAuditState.IN_PROGRESS
+        and item.ci.owner_id != user.pk
+        and (_is_assigned_auditor(user, audit) or can_verify_any(user, item))
+    )
+
+
+def _may_resolve(user: Any, item: CMDBAuditItem | None) -> bool:
+    """Turn a discrepancy into a correction or an RFC: those who may change the CI."""
+    if item is None:
+        return can_change_ci(user, None)
+    return item.audit.state != CMDBAuditState.PLANNED and _may_change_ci(user, item.ci)
+
+
+policy.register(CMDBAudit, "view", can_read)
+policy.register(CMDBAudit, "add", can_add_audit)
+policy.register(CMDBAudit, "change", _may_edit_audit)
+policy.register(CMDBAudit, "start", _may_run_audit)
+policy.register(CMDBAudit, "complete", _may_run_audit)
+policy.register(CMDBAuditItem, "view", can_read)
+policy.register(CMDBAuditItem, "verify", _may_verify)
+policy.register(CMDBAuditItem, "resolve", _may_resolve)
+# CSV import writes CIs and relationships through their services (which check add on each).
+policy.register("configuration_import", "view", has_any_perm("configuration.add_configurationitem"))

@@ -100,7 +100,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *SERVICE_LEVELS_WRITE,
     ],
     Role.SUPPLIER_MANAGER: _access(Area.SUPPLIERS, Area.SERVICE_LEVELS),
-    Role.INTERNAL_AUDITOR: [*ALL_AREAS, "itsm.view_all_records"],
+    # Internal auditors also verify CMDB audit items as a second, independent auditor.
+    Role.INTERNAL_AUDITOR: [*ALL_AREAS, "itsm.view_all_records", "configuration.change_cmdbaudititem"],
     Role.MANAGEMENT_REPRESENTATIVE: [
         *ALL_AREAS,
         "itsm.view_all_records",
