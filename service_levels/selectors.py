@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 from .choices import AgreementKind, AgreementState
 from .models import (
@@ -231,3 +234,183 @@ def version_list() -> QuerySet[CalendarVersion]:
 
 def agreement_list() -> QuerySet[Agreement]:
     return Agreement.objects.select_related("customer", "team", "calendar", "owner", "supersedes")
+
+
+# Pages: calendars in detail ----------------------------------------------------------------------------
+
+
+def calendar_list_annotated() -> QuerySet[BusinessCalendar]:
+    """Calendars with the number, time zone and 24x7 flag of the version in force now (one query)."""
+    current = CalendarVersion.objects.filter(calendar=OuterRef("pk"), valid_from__lte=Now()).order_by(
+        "-valid_from", "-number"
+    )
+    return BusinessCalendar.objects.annotate(
+        current_number=Subquery(current.values("number")[:1]),
+        current_time_zone=Subquery(current.values("time_zone")[:1]),
+        current_always_open=Subquery(current.values("always_open")[:1]),
+        current_country=Subquery(current.values("holiday_country")[:1]),
+        version_count=Count("versions", distinct=True),
+    )
+
+
+@dataclass
+class CalendarDay:
+    """A date of the year that is not worked as its weekday says, and why."""
+
+    day: datetime.date
+    kind: str  # holiday | makeup | closed | working
+    name: str
+    source: str  # preset | calendar
+
+
+def calendar_year(version: CalendarVersion, year: int) -> list[CalendarDay]:
+    """The year's public holidays and make-up working days of the version's country preset (with their
+    names), then its own closed and working dates, by date. A date of the calendar's own lists wins."""
+    days: dict[datetime.date, CalendarDay] = {}
+    if version.holiday_country:
+        import holidays
+
+        try:
+            preset = holidays.country_holidays(
+                version.holiday_country, subdiv=version.holiday_subdivision or None, years=year
+            )
+        except NotImplementedError:
+            preset = None
+        if preset is not None:
+            for day, name in preset.items():
+                if day.year == year:
+                    days[day] = CalendarDay(day, "holiday", str(name), "preset")
+            for day in getattr(preset, "weekend_workdays", ()):
+                if day.year == year:
+                    days[day] = CalendarDay(day, "makeup", "", "preset")
+    for kind, entries in (("closed", version.closed_dates), ("working", version.working_dates)):
+        for entry in entries or []:
+            day = datetime.date.fromisoformat(entry["date"])
+            if day.year == year:
+                days[day] = CalendarDay(day, kind, entry.get("name", ""), "calendar")
+    return [days[d] for d in sorted(days)]
+
+
+@dataclass
+class VersionChange:
+    field: str
+    old: str
+    new: str
+
+
+def _spans_text(spans: list[list[str]]) -> str:
+    return ", ".join(f"{start}-{end}" for start, end in spans) or "—"
+
+
+def _dates_text(dates: list[dict[str, str]]) -> set[str]:
+    return {f"{d['date']} {d.get('name', '')}".strip() for d in dates or []}
+
+
+def version_changes(old: CalendarVersion | None, new: CalendarVersion) -> list[VersionChange]:
+    """What differs between two versions, field by field (weekdays and dates one by one)."""
+    if old is None:
+        return []
+    changes = []
+    for name, label in (
+        ("time_zone", _("Time zone")),
+        ("always_open", _("Open 24 hours, 7 days")),
+        ("holiday_country", _("Public holidays of")),
+        ("holiday_subdivision", _("Region")),
+        ("makeup_weekday", _("Make-up days work the hours of")),
+    ):
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            if name == "makeup_weekday":
+                before, after = WEEKDAYS[before], WEEKDAYS[after]
+            elif name == "always_open":
+                before, after = (_("Yes") if before else _("No")), (_("Yes") if after else _("No"))
+            changes.append(VersionChange(str(label), str(before or "—"), str(after or "—")))
+    for day in range(7):
+        before = old.weekly_hours[day] if day < len(old.weekly_hours) else []
+        after = new.weekly_hours[day] if day < len(new.weekly_hours) else []
+        if before != after:
+            changes.append(VersionChange(str(WEEKDAYS[day]), _spans_text(before), _spans_text(after)))
+    for name, label in (
+        ("closed_dates", _("Extra closed days")),
+        ("working_dates", _("Make-up working days")),
+    ):
+        before_set, after_set = _dates_text(getattr(old, name)), _dates_text(getattr(new, name))
+        if before_set != after_set:
+            changes.append(
+                VersionChange(
+                    str(label),
+                    ", ".join(sorted(before_set - after_set)) or "—",
+                    ", ".join(sorted(after_set - before_set)) or "—",
+                )
+            )
+    return changes
+
+
+# Pages: history of an entry with its parts --------------------------------------------------------------
+
+
+@dataclass
+class HistoryRow:
+    history_date: datetime.datetime
+    history_user: Any
+    what: str
+    history_change_reason: str
+    history_type: str
+
+
+def _rows(queryset: Any, describe: Any) -> list[HistoryRow]:
+    return [
+        HistoryRow(
+            row.history_date,
+            row.history_user,
+            describe(row),
+            row.history_change_reason or "",
+            row.history_type,
+        )
+        for row in queryset.select_related("history_user").order_by("-history_date", "-history_id")[:100]
+    ]
+
+
+def _type_label(row: Any) -> str:
+    return str(row.get_history_type_display())
+
+
+def service_history(service: Service) -> list[HistoryRow]:
+    """The service's own history with its components' and dependencies', newest first (four queries)."""
+    names = dict(Service.objects.values_list("pk", "name"))
+    components = dict(ServiceComponent.history.filter(service_id=service.pk).values_list("id", "name"))
+    rows = _rows(service.history.all(), _type_label)
+    rows += _rows(
+        ServiceComponent.history.filter(service_id=service.pk),
+        lambda r: _("Component %(name)s: %(what)s") % {"name": r.name, "what": _type_label(r)},
+    )
+    rows += _rows(
+        ServiceDependency.history.filter(service_id=service.pk),
+        lambda r: (
+            _("Dependency on %(target)s: %(what)s")
+            % {
+                "target": names.get(r.depends_on_id) or components.get(r.component_id) or "?",
+                "what": _type_label(r),
+            }
+        ),
+    )
+    return sorted(rows, key=lambda r: r.history_date, reverse=True)[:100]
+
+
+def agreement_history(agreement: Agreement) -> list[HistoryRow]:
+    """The agreement's history with its targets', newest first."""
+    rows = _rows(agreement.history.all(), _type_label)
+    rows += _rows(
+        AgreementTarget.history.filter(agreement_id=agreement.pk),
+        lambda r: _("Target %(priority)s: %(what)s") % {"priority": r.priority, "what": _type_label(r)},
+    )
+    return sorted(rows, key=lambda r: r.history_date, reverse=True)[:100]
+
+
+def customer_history(customer: Customer) -> list[HistoryRow]:
+    rows = _rows(customer.history.all(), _type_label)
+    rows += _rows(
+        Contact.history.filter(customer_id=customer.pk),
+        lambda r: _("Contact %(name)s: %(what)s") % {"name": r.name, "what": _type_label(r)},
+    )
+    return sorted(rows, key=lambda r: r.history_date, reverse=True)[:100]
