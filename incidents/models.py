@@ -910,3 +910,7 @@ __all__ = [
     "RequestCatalogueItem",
     "ServiceRequest",
 ]
+
+# Monitoring-alert ingest (integrations, alerts, alert storms) lives in its own module; importing it here
+# registers its models with the incidents app.
+from .alert_models import Alert, AlertStorm, Integration  # noqa: E402, F401
