@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("", include("itsm.urls_core")),
     path("incidents/", include("incidents.urls")),
+    path("portal/", include("incidents.portal_urls")),
     path("problems/", include("problems.urls")),
     path("changes/", include("changes.urls")),
     path("releases/", include("releases.urls")),
