@@ -218,3 +218,17 @@ register_note_rules(
     comment=lambda u, r: (fulfils(u, r) and _request_view(u, r)) or _request_party(u, r),
     attach=lambda u, r: (fulfils(u, r) and _request_view(u, r)) or _request_party(u, r),
 )
+
+# Monitoring-alert ingest (incidents/alert_*.py) ---------------------------------------------------
+# Incident staff and auditors read integrations and alerts; incident managers set integrations up,
+# edit them, rotate their keys and send test events. The ingest endpoints themselves are public URLs
+# that authenticate each request by the integration key (incidents/api/alert_views.py).
+from .alert_models import Alert, Integration  # noqa: E402
+
+manages_integrations = has_any_perm("incidents.change_integration")
+policy.register(Integration, "view", lambda u, o: reads_incidents(u, o))
+policy.register(Integration, "add", has_any_perm("incidents.add_integration"))
+policy.register(Integration, "change", manages_integrations)
+policy.register(Integration, "rotate", manages_integrations)
+policy.register(Integration, "test", manages_integrations)
+policy.register(Alert, "view", lambda u, o: reads_incidents(u, o))

@@ -170,6 +170,35 @@ def incident_search(queryset: QuerySet[Incident], text: str) -> QuerySet[Inciden
     return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text))
 
 
+# SLA clocks ----------------------------------------------------------------------------------------
+# Until the clock engine (service_levels.clocks) lands, incidents carry no clock annotations and the
+# SLA filters match nothing.
+
+
+def incident_sla_annotate(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Add the open resolution clock's due time and state to each row (a subquery: no query per row)."""
+    return queryset
+
+
+def incident_sla_filter(queryset: QuerySet[Incident], value: str) -> QuerySet[Incident]:
+    """``at_risk``: an open clock past its warning time; ``breached``: a clock breached."""
+    return queryset.none()
+
+
+def sla_badge_values(incident: Incident) -> tuple[str, str, str] | None:
+    """(text, status category, title) of the incident's SLA badge from the annotations, or None."""
+    return None
+
+
+def clock_panel_template() -> str | None:
+    """The clock engine's panel partial, once it exists."""
+    return None
+
+
+def clock_context(incident: Incident) -> dict[str, Any]:
+    return {}
+
+
 def portal_incidents(user: Any) -> QuerySet[Incident]:
     """The requester's own incidents (those they reported), whatever their other roles."""
     return incident_list().filter(reported_by=user)

@@ -1,7 +1,30 @@
 """Pages of incident and service request management under /incidents/."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "incidents"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.IncidentListView.as_view(), name="incident_list"),
+    path("new/", views.IncidentCreateView.as_view(), name="incident_create"),
+    path("new/suggest/", views.incident_suggest, name="incident_suggest"),
+    path("bulk/", views.incident_bulk, name="incident_bulk"),
+    path("matrix/", views.priority_matrix, name="priority_matrix"),
+    path("categories/", views.CategoryListView.as_view(), name="category_list"),
+    path("categories/new/", views.CategoryCreateView.as_view(), name="category_create"),
+    path("categories/<int:pk>/edit/", views.CategoryUpdateView.as_view(), name="category_update"),
+    path("criteria/", views.CriteriaListView.as_view(), name="criteria_list"),
+    path("criteria/new/", views.CriteriaCreateView.as_view(), name="criteria_create"),
+    path("criteria/<int:pk>/edit/", views.CriteriaUpdateView.as_view(), name="criteria_update"),
+    path("reviews/", views.ReviewListView.as_view(), name="review_list"),
+    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/edit/", views.ReviewUpdateView.as_view(), name="review_update"),
+    path("reviews/<int:pk>/complete/", views.review_complete, name="review_complete"),
+    path("<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("<int:pk>/edit/", views.IncidentUpdateView.as_view(), name="incident_update"),
+    path("<int:pk>/priority/", views.incident_prioritise, name="incident_prioritise"),
+    path("<int:pk>/notes/add/", views.incident_note_add, name="incident_note_add"),
+    path("<int:pk>/<slug:transition>/", views.incident_transition, name="incident_transition"),
+]
