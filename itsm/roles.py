@@ -62,6 +62,9 @@ INCIDENT_MANAGER_WRITE = [
         for model in ("prioritymatrix", "category", "majorincidentcriteria", "requestcatalogueitem")
         for action in ("add", "change")
     ],
+    # Monitoring integrations (alert ingest): set up, edit, rotate keys, send test events.
+    "incidents.add_integration",
+    "incidents.change_integration",
 ]
 
 
