@@ -140,7 +140,7 @@ def _clean_value(field: dict[str, Any], value: Any) -> Any:
 def validate_attributes(
     schema: list[dict[str, Any]], values: dict[str, Any], *, check_references: bool = True
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check ``values`` against ``schema``: the cleaned values, and a message per field label.
+    """Check ``values`` against ``schema``: the cleaned values, and a message per attribute key.
 
     Unknown keys, missing required values and values of the wrong type are reported per field;
     references must name an existing CI of the referenced type (one query for all of them).
@@ -148,26 +148,25 @@ def validate_attributes(
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     if not isinstance(values, dict):
-        return {}, {_("Attributes"): _("The attributes must be an object of key and value.")}
+        return {}, {"": _("The attributes must be an object of key and value.")}
     fields = {f["key"]: f for f in schema if isinstance(f, dict) and "key" in f}
     for key in values:
         if key not in fields:
             errors[str(key)] = _("This type has no attribute %(key)s.") % {"key": key}
-    references: dict[str, tuple[str, str]] = {}  # label -> (reference, CI type code)
+    references: dict[str, tuple[str, str]] = {}  # key -> (reference, CI type code)
     for key, field in fields.items():
-        label = str(field.get("label") or key)
         value = values.get(key)
         if _is_empty(value):
             if field.get("required"):
-                errors[label] = _("This attribute is required.")
+                errors[key] = _("This attribute is required.")
             continue
         try:
             cleaned[key] = _clean_value(field, value)
         except ValueError as exc:
-            errors[label] = str(exc)
+            errors[key] = str(exc)
             continue
         if field.get("type") == AttributeType.REFERENCE:
-            references[label] = (cleaned[key], str(field.get("reference_type", "")))
+            references[key] = (cleaned[key], str(field.get("reference_type", "")))
     if references and check_references:
         from .models import ConfigurationItem
 
@@ -176,12 +175,20 @@ def validate_attributes(
                 "reference", "ci_type__code"
             )
         )
-        for label, (reference, type_code) in references.items():
+        for key, (reference, type_code) in references.items():
             if reference not in found:
-                errors[label] = _("No CI %(reference)s exists.") % {"reference": reference}
+                errors[key] = _("No CI %(reference)s exists.") % {"reference": reference}
             elif type_code and found[reference] != type_code:
-                errors[label] = _("%(reference)s is not a CI of type %(type)s.") % {
+                errors[key] = _("%(reference)s is not a CI of type %(type)s.") % {
                     "reference": reference,
                     "type": type_code,
                 }
     return cleaned, errors
+
+
+def attribute_label(schema: list[dict[str, Any]], key: str) -> str:
+    """The label of an attribute key (the key itself when the schema does not know it)."""
+    for field in schema:
+        if isinstance(field, dict) and field.get("key") == key:
+            return str(field.get("label") or key)
+    return key

@@ -269,7 +269,7 @@ class ConfigurationItem(Record):
         return reverse("configuration:ci_detail", args=[self.pk])
 
     def clean(self) -> None:
-        from .attributes import validate_attributes
+        from .attributes import attribute_label, validate_attributes
 
         if self.ci_type_id is None:
             return
@@ -289,7 +289,11 @@ class ConfigurationItem(Record):
                 errors["name"] = _("Another CI of this type already has this name.")
         cleaned, attribute_errors = validate_attributes(self.ci_type.attributes, self.attributes or {})
         if attribute_errors:
-            errors["attributes"] = [f"{label}: {message}" for label, message in attribute_errors.items()]
+            schema = self.ci_type.attributes
+            errors["attributes"] = [
+                f"{attribute_label(schema, key)}: {message}" if key else message
+                for key, message in attribute_errors.items()
+            ]
         else:
             self.attributes = cleaned
         if errors:

@@ -7,6 +7,7 @@ query each (``WITH RECURSIVE``, on SQLite and PostgreSQL alike), never one query
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,12 @@ def ci_list() -> QuerySet[ConfigurationItem]:
 
 def ci_detail() -> QuerySet[ConfigurationItem]:
     return ConfigurationItem.objects.select_related("ci_type", "owner", "team", "created_by", "updated_by")
+
+
+def ci_state_counts() -> list[tuple[str, str, int]]:
+    """(state, label, count) of CIs in each state that has any, in lifecycle order (one query)."""
+    counts = dict(ConfigurationItem.objects.order_by().values_list("state").annotate(n=Count("id")))
+    return [(value, str(label), counts[value]) for value, label in CIState.choices if counts.get(value)]
 
 
 def citype_list() -> QuerySet[CIType]:
@@ -89,6 +96,40 @@ def cis_linked_to_service(service_id: int) -> Q:
     return Q(outgoing_relationships__target_service_id=service_id) | Q(
         outgoing_relationships__target_component__service_id=service_id
     )
+
+
+# Records of other processes that name a CI ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelatedRecord:
+    """An incident, problem, known error, RFC, release … that names a CI (shown on the CI's page)."""
+
+    kind: str
+    reference: str
+    title: str
+    state: str
+    url: str
+
+
+RelatedSource = Callable[[ConfigurationItem, Any], Iterable[RelatedRecord]]
+_related_sources: list[RelatedSource] = []
+
+
+def register_related_records(source: RelatedSource) -> None:
+    """Let another process list its records on a CI's "Related records" tab.
+
+    ``source(ci, viewer)`` returns the records of that process naming ``ci`` that ``viewer`` may
+    see (scoped by the policy, a fixed number of queries). Register once, at import time of the
+    process's ``selectors`` module.
+    """
+    if source not in _related_sources:
+        _related_sources.append(source)
+
+
+def related_records(ci: ConfigurationItem, viewer: Any) -> list[RelatedRecord]:
+    """Records of every registered process that name ``ci``; empty until those processes exist."""
+    return [record for source in _related_sources for record in source(ci, viewer)]
 
 
 # The graph --------------------------------------------------------------------------------------
@@ -295,12 +336,11 @@ JOIN service_walk sw ON sw.service_id = sr.service_id AND sw.depth = sr.depth
 JOIN {service} s ON s.id = sr.service_id
 LEFT JOIN {rtype} rt ON rt.id = sw.type_id
 UNION ALL
-SELECT 'customer', cu.id, MIN(sr.depth) + 1, MIN(sr.service_id), '', cu.code, cu.name, '', '', ''
+SELECT 'customer', cu.id, sr.depth + 1, sr.service_id, '', cu.code, cu.name, '', '', ''
 FROM services_reached sr
 JOIN {received} rc ON rc.service_id = sr.service_id
 JOIN {customer} cu ON cu.id = rc.customer_id
 WHERE cu.is_active = %(true)s
-GROUP BY cu.id, cu.code, cu.name
 """
 
 
@@ -332,6 +372,7 @@ def impact_of(ci: ConfigurationItem, *, max_depth: int = IMPACT_MAX_DEPTH) -> Im
 
 
 def _build_impact(ci: ConfigurationItem, rows: list[tuple[Any, ...]], max_depth: int) -> Impact:
+    """Nodes from the query's rows: each at its smallest depth, with the parents one layer up."""
     root = ImpactNode(
         kind="ci",
         id=ci.pk,
@@ -343,45 +384,48 @@ def _build_impact(ci: ConfigurationItem, rows: list[tuple[Any, ...]], max_depth:
         importance=ci.importance,
     )
     nodes: dict[str, ImpactNode] = {root.key: root}
+    links: list[tuple[str, int, tuple[str, int, str]]] = []
     for kind, pk, depth, parent_id, relationship, code, label, state, type_name, importance in rows:
         parent_kind = "ci"
         if kind.startswith("service:"):
             kind, parent_kind = "service", kind.split(":", 1)[1]
         elif kind == "customer":
             parent_kind = "service"
-        key = f"{kind}:{pk}"
+        key, depth = f"{kind}:{pk}", int(depth)
+        if key == root.key:
+            continue
         node = nodes.get(key)
         if node is None:
             node = nodes[key] = ImpactNode(
                 kind=kind,
                 id=pk,
-                depth=int(depth),
+                depth=depth,
                 label=label,
                 code=code or "",
                 state=state or "",
                 type_name=type_name or "",
                 importance=importance or "",
             )
-        if parent_id is not None and key != root.key:
-            parent = (parent_kind, int(parent_id), relationship or "")
-            if parent not in node.parents:
-                node.parents.append(parent)
+        node.depth = min(node.depth, depth)
+        if parent_id is not None:
+            links.append((key, depth, (parent_kind, int(parent_id), relationship or "")))
+    for key, depth, parent in links:
+        node = nodes[key]
+        if depth == node.depth and parent not in node.parents:
+            node.parents.append(parent)
     for node in nodes.values():
         node.parents.sort(key=lambda p: (p[0], p[1], p[2]))
     for node in nodes.values():
         node.path = _path_to_root(node, nodes)
     ordered = sorted(
         (n for n in nodes.values() if n is not root),
-        key=lambda n: (
-            n.depth,
-            ["ci", "component", "service", "customer"].index(n.kind),
-            n.code,
-            n.label,
-            n.id,
-        ),
+        key=lambda n: (n.depth, KIND_ORDER.index(n.kind), n.code, n.label, n.id),
     )
     truncated = any(n.depth >= max_depth for n in ordered if n.kind == "ci")
     return Impact(root=root, nodes=ordered, max_depth=max_depth, truncated=truncated)
+
+
+KIND_ORDER = ["ci", "component", "service", "customer"]
 
 
 def _path_to_root(node: ImpactNode, nodes: dict[str, ImpactNode]) -> list[ImpactNode]:

@@ -69,11 +69,11 @@ def test_each_wrong_value_gets_its_own_message() -> None:
         {"ram_gb": "lots", "purchased": "01/03/2024", "os": "BeOS", "cluster": "srv-7", "colour": "red"},
     )
     assert errors == {
-        "Host name": "This attribute is required.",
-        "RAM (GB)": "Enter a number.",
-        "Purchased": "Enter a date as YYYY-MM-DD.",
-        "Operating system": "Choose one of Linux, Windows.",
-        "Cluster": "Enter a CI reference such as CI-000123.",
+        "hostname": "This attribute is required.",
+        "ram_gb": "Enter a number.",
+        "purchased": "Enter a date as YYYY-MM-DD.",
+        "os": "Choose one of Linux, Windows.",
+        "cluster": "Enter a CI reference such as CI-000123.",
         "colour": "This type has no attribute colour.",
     }
 
@@ -85,10 +85,10 @@ def test_references_must_name_a_ci_of_the_referenced_type(cfg: Any) -> None:
     other = make_ci(cfg, other_type, "o1")
     assert validate_attributes(SCHEMA, {"hostname": "h", "cluster": cluster.reference.lower()})[1] == {}
     assert validate_attributes(SCHEMA, {"hostname": "h", "cluster": other.reference})[1] == {
-        "Cluster": f"{other.reference} is not a CI of type cluster."
+        "cluster": f"{other.reference} is not a CI of type cluster."
     }
     assert validate_attributes(SCHEMA, {"hostname": "h", "cluster": "CI-999999"})[1] == {
-        "Cluster": "No CI CI-999999 exists."
+        "cluster": "No CI CI-999999 exists."
     }
 
 
