@@ -78,3 +78,17 @@ registry.add_widget(
         "incidents-major", _("Major incidents"), "incidents/widgets/major.html", _may_read, _major, order=11
     )
 )
+
+# Monitoring-alert ingest: the integrations (incidents/alert_*.py).
+from .alert_models import Integration  # noqa: E402
+
+registry.add_nav(
+    NavItem(
+        Area.INCIDENTS,
+        _("Monitoring integrations"),
+        "incidents:integration_list",
+        "view",
+        Integration,
+        order=90,
+    )
+)

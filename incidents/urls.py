@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import alert_urls, views
 
 app_name = "incidents"
 
 urlpatterns = [
+    *alert_urls.urlpatterns,  # monitoring integrations and the alerts panel
     path("", views.IncidentListView.as_view(), name="incident_list"),
     path("new/", views.IncidentCreateView.as_view(), name="incident_create"),
     path("new/suggest/", views.incident_suggest, name="incident_suggest"),

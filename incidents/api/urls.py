@@ -1,8 +1,18 @@
 """API routes of incident and service request management under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from .alert_views import AlertViewSet, IntegrationViewSet, alertmanager, events
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("integrations", IntegrationViewSet, basename="integration")
+router.register("alerts", AlertViewSet, basename="alert")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Alert ingest (before the router, whose integrations/<pk>/ would otherwise take these paths).
+    path("integrations/events/", events, name="integration-events"),
+    path("integrations/alertmanager/", alertmanager, name="integration-alertmanager"),
+    *router.urls,
+]
