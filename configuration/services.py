@@ -144,16 +144,16 @@ def relationshiptype_update(
 
 
 @transaction.atomic
-def ci_create(*, actor: User, data: dict[str, Any]) -> ConfigurationItem:
+def ci_create(*, actor: User, data: dict[str, Any], reason: str = "create") -> ConfigurationItem:
     """Register a CI (state planned); the name follows the type's naming rule and the attributes
-    its schema."""
+    its schema. ``reason`` goes to its first history row (e.g. "csv import")."""
     data = dict(data)
     if data.get("rfc_reference"):
         data["rfc_reference"] = clean_rfc_reference(data["rfc_reference"])
     ci_type = data.get("ci_type")
     if isinstance(ci_type, CIType) and not ci_type.is_active:
         raise ValidationError({"ci_type": _("This CI type is no longer in use.")})
-    return record_create(ConfigurationItem, actor=actor, data=data)
+    return record_create(ConfigurationItem, actor=actor, data=data, reason=reason)
 
 
 @transaction.atomic
