@@ -436,7 +436,7 @@ class PlannedOccurrence(ConcurrentTransitionMixin, models.Model):
         return f"{self.activity} · {self.due.isoformat()}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.activity.get_absolute_url()}#occurrence-{self.pk}"
+        return reverse("itsm:planned_activity_detail", args=[self.activity_id]) + f"#occurrence-{self.pk}"
 
     @property
     def is_open(self) -> bool:
@@ -594,9 +594,7 @@ def planned_activity_update(
         raise ValidationError({"reason": _("Say why the schedule changes (for the audit trail).")})
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise ValidationError(
-            {name: _("This field cannot be changed here.") for name in unknown}  # type: ignore[misc]
-        )
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     stored = PlannedActivity.objects.select_for_update().get(pk=activity.pk)
     changed = {name for name, value in data.items() if getattr(stored, name) != value}
     if (
@@ -736,10 +734,10 @@ def _run_activity(pk: int, *, today: datetime.date, actor: Any) -> PlannedRunSum
     created = None
 
     # 1. Open cycles whose record is done now.
-    for occurrence in activity.occurrences.filter(state__in=OPEN_STATES).order_by("due"):
-        record = occurrence.record
+    for open_cycle in activity.occurrences.filter(state__in=OPEN_STATES).order_by("due"):
+        record = open_cycle.record
         if record is not None and entry.is_done(record):
-            _complete(activity, occurrence, actor=actor, reason="planned_done", today=today)
+            _complete(activity, open_cycle, actor=actor, reason="planned_done", today=today)
             counts.completed += 1
 
     # 2. Close the cycles a later cycle has overtaken; open the current one.

@@ -157,7 +157,7 @@ class PlannedActivityCreateView(ServiceFormView[PlannedActivity]):
     title = gettext_lazy("New planned activity")
 
     @property
-    def form_class(self) -> Any:  # type: ignore[override]
+    def form_class(self) -> Any:
         return functools.partial(PlannedActivityCreateForm, user=self.request.user)
 
     def get_initial(self) -> dict[str, Any]:

@@ -98,7 +98,12 @@ class PlannedActivitySerializer(serializers.ModelSerializer):
         return _reference(activity.subject) if activity.subject_object_id else None
 
     def get_last_created(self, activity: PlannedActivity) -> dict[str, Any] | None:
-        return _reference(activity.last_created) if activity.last_created_object_id else None
+        if not activity.last_created_object_id:
+            return None
+        record = activity.last_created
+        if isinstance(record, PlannedOccurrence) and record.activity_id == activity.pk:
+            record.activity = activity  # a task's draft is its own cycle: no query per row for its name
+        return _reference(record)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:
