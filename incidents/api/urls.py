@@ -4,11 +4,14 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .alert_views import AlertViewSet, IntegrationViewSet, alertmanager, events
+from .views import IncidentViewSet, MajorIncidentReviewViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("integrations", IntegrationViewSet, basename="integration")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("major-incident-reviews", MajorIncidentReviewViewSet, basename="major-incident-review")
 
 urlpatterns = [
     # Alert ingest (before the router, whose integrations/<pk>/ would otherwise take these paths).
