@@ -19,14 +19,17 @@ from typing import Any
 
 from itsm.notes import register_note_rules
 from itsm.policy import Check, has_any_perm, is_staff_member, policy
+from itsm.timeline import register_timeline_source
 
 from .choices import AgreementState
+from .clocks import timeline_events
 from .models import (
     Agreement,
     AgreementTarget,
     BreachCause,
     BusinessCalendar,
     CalendarVersion,
+    Clock,
     Contact,
     Customer,
     ReportDefinition,
@@ -134,3 +137,13 @@ policy.register(ServiceReview, "hold", _can_change_reviews)
 policy.register(ServiceReview, "close", _can_change_reviews)
 policy.register(ServiceReview, "cancel", _can_change_reviews)
 register_note_rules(ServiceReview)
+
+# SLA clocks (read only: the clock engine is their only writer) ----------------------------------------
+# Staff of service level management or of incidents, and those who see all records (auditors).
+policy.register(
+    Clock,
+    "view",
+    has_any_perm("itsm.access_service_levels", "itsm.access_incidents", "itsm.view_all_records"),
+)
+# Clock events on every record's timeline, for those who may read clocks.
+register_timeline_source(timeline_events)
