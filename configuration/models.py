@@ -7,6 +7,9 @@ typed relationships between CIs (and from CIs to catalogue services), baselines 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -371,6 +374,21 @@ class ConfigurationItem(Record):
         self.disposal_note = disposal_note
 
 
+_known_labels: ContextVar[dict[tuple[str, Any], str] | None] = ContextVar("relationship_labels", default=None)
+
+
+@contextmanager
+def relationship_labels(labels: dict[tuple[str, Any], str]) -> Iterator[None]:
+    """While active, ``str(relationship)`` takes the names of its ends (``("ci", pk)``, ``("service",
+    pk)``, ``("component", pk)``) and of its type (``("type", pk)``) from ``labels`` instead of querying
+    them: for writing many rows at once."""
+    token = _known_labels.set(labels)
+    try:
+        yield
+    finally:
+        _known_labels.reset(token)
+
+
 class Relationship(models.Model):
     """A typed, directed link from a CI to another CI, or to a catalogue service or service component.
 
@@ -465,6 +483,20 @@ class Relationship(models.Model):
         ]
 
     def __str__(self) -> str:
+        labels = _known_labels.get()
+        if labels is not None:
+            # Bulk writers (the demo loader) name the ends without a query per row.
+            source = labels.get(("ci", self.source_id)) or str(self.source)
+            kind = labels.get(("type", self.relationship_type_id)) or str(self.relationship_type)
+            end = (
+                ("ci", self.target_id)
+                if self.target_id
+                else ("service", self.target_service_id)
+                if self.target_service_id
+                else ("component", self.target_component_id)
+            )
+            target = labels.get(end) or self.target_display
+            return f"{source} {kind} {target}"
         return f"{self.source} {self.relationship_type} {self.target_display}"
 
     def get_absolute_url(self) -> str:
