@@ -721,7 +721,7 @@ def planned_activities_run(*, today: datetime.date | None = None, actor: Any = N
 def _run_activity(pk: int, *, today: datetime.date, actor: Any) -> PlannedRunSummary:
     counts = PlannedRunSummary(today=today)
     activity = (
-        PlannedActivity.objects.select_for_update()
+        PlannedActivity.objects.select_for_update(of=("self",))  # not the nullable joined rows
         .select_related("owner", "owner__department__head", "escalate_to")
         .get(pk=pk)
     )
