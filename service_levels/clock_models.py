@@ -127,7 +127,7 @@ class Clock(models.Model):
                 name="sl_clock_crit_running",
             ),
             models.Index(fields=["content_type", "object_id"], name="sl_clock_record"),
-            models.Index(fields=["state", "due_at"], name="sl_clock_state_due"),
+            # No other index may lead with ``state``: SQLite's planner would prefer it to the partial ones.
         ]
 
     def __str__(self) -> str:
