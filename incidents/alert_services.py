@@ -160,8 +160,7 @@ def integration_update(*, integration: Integration, actor: User, data: dict[str,
         account = User.objects.get(pk=integration.actor_id)
         account.display_name = _("Monitoring: %(name)s") % {"name": integration.name}
         save_with_history(account, actor=actor, reason="integration_account")
-    digest = integration.key_hash
-    transaction.on_commit(lambda: forget_key(digest))
+    _forget(integration.key_hash)
     return integration
 
 
@@ -177,8 +176,15 @@ def integration_rotate_key(*, integration: Integration, actor: User) -> str:
     integration.updated_by = actor
     integration.updated_at = integration.key_created_at
     save_with_history(integration, actor=actor, reason="rotate_key")
-    transaction.on_commit(lambda: forget_key(old))
+    _forget(old)
     return key
+
+
+def _forget(key_hash: str) -> None:
+    """Drop the cached lookup now and again after commit (a request in between may re-cache the old
+    state); other processes with their own cache see the change within ``alerts.CACHE_SECONDS``."""
+    forget_key(key_hash)
+    transaction.on_commit(lambda: forget_key(key_hash))
 
 
 def config_of(integration: Integration) -> IntegrationConfig:

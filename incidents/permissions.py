@@ -227,7 +227,13 @@ from .alert_models import Alert, Integration  # noqa: E402
 
 manages_integrations = has_any_perm("incidents.change_integration")
 policy.register(Integration, "view", lambda u, o: reads_incidents(u, o))
-policy.register(Integration, "add", has_any_perm("incidents.add_integration"))
+# The system user may too: ``manage.py create_integration`` acts as it.
+policy.register(
+    Integration,
+    "add",
+    lambda u, o: is_system(u) or has_any_perm("incidents.add_integration")(u, o),
+    public=True,
+)
 policy.register(Integration, "change", manages_integrations)
 policy.register(Integration, "rotate", manages_integrations)
 policy.register(Integration, "test", manages_integrations)
