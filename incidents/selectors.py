@@ -8,9 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from itsm.choices import Priority, Role
 from itsm.models import User
@@ -171,37 +173,153 @@ def incident_search(queryset: QuerySet[Incident], text: str) -> QuerySet[Inciden
 
 
 # SLA clocks ----------------------------------------------------------------------------------------
-# Until the clock engine (service_levels.clocks) lands, incidents carry no clock annotations and the
-# SLA filters match nothing.
+# The clocks are rows of service_levels (Clock, linked by content type and object id). The queue reads
+# them as correlated subqueries of the one list query, so a page costs the same however many clocks or
+# events its incidents have.
+
+
+def _incident_type_id() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Incident).pk
+
+
+def _resolution_clocks() -> QuerySet[Any]:
+    from service_levels.models import Clock
+
+    return Clock.objects.filter(
+        content_type_id=_incident_type_id(),
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        kind="resolution",
+        target_seconds__isnull=False,
+    )
 
 
 def incident_sla_annotate(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-    """Add the open resolution clock's due time and state to each row (a subquery: no query per row)."""
-    return queryset
+    """Add the open resolution clock's due time, warning time and state, and the last resolution
+    clock's state, to each row (subqueries of the list query: no query per row)."""
+    from service_levels.clock_models import OPEN_STATES
+
+    open_clock = _resolution_clocks().filter(state__in=OPEN_STATES).order_by("due_at", "id")
+    last_clock = _resolution_clocks().order_by("-id")
+    return queryset.annotate(
+        sla_due_at=Subquery(open_clock.values("due_at")[:1]),
+        sla_warn_at=Subquery(open_clock.values("warn_at")[:1]),
+        sla_state=Subquery(open_clock.values("state")[:1]),
+        sla_last_state=Subquery(last_clock.values("state")[:1]),
+    )
 
 
 def incident_sla_filter(queryset: QuerySet[Incident], value: str) -> QuerySet[Incident]:
-    """``at_risk``: an open clock past its warning time; ``breached``: a clock breached."""
-    return queryset.none()
+    """``at_risk``: an open, running clock past its warning time and not yet due; ``breached``: a clock
+    past its due time or breached."""
+    from service_levels.models import Clock
+
+    now = timezone.now()
+    clocks = Clock.objects.filter(
+        content_type_id=_incident_type_id(), object_id=Cast(OuterRef("pk"), output_field=CharField())
+    )
+    if value == "at_risk":
+        return queryset.filter(Exists(clocks.filter(state="running", warn_at__lte=now, due_at__gt=now)))
+    if value == "breached":
+        return queryset.filter(
+            Exists(
+                clocks.filter(
+                    Q(state="breached") | Q(breached_at__isnull=False) | Q(state="running", due_at__lte=now)
+                )
+            )
+        )
+    return queryset
+
+
+def _duration(seconds: float) -> str:
+    seconds = abs(int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
 
 
 def sla_badge_values(incident: Incident) -> tuple[str, str, str] | None:
     """(text, status category, title) of the incident's SLA badge from the annotations, or None."""
+    state = getattr(incident, "sla_state", None)
+    due = getattr(incident, "sla_due_at", None)
+    if state == "paused":
+        return str(_("paused")), "waiting", str(_("The clock is paused while the incident is on hold."))
+    if state == "running" and due is not None:
+        now = timezone.now()
+        title = str(_("Due %(at)s") % {"at": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
+        left = (due - now).total_seconds()
+        if left <= 0:
+            return str(_("%(time)s late") % {"time": _duration(left)}), "breached", title
+        warn = getattr(incident, "sla_warn_at", None)
+        category = "at-risk" if warn is not None and warn <= now else "open"
+        return str(_("%(time)s left") % {"time": _duration(left)}), category, title
+    last = getattr(incident, "sla_last_state", None)
+    if last == "met":
+        return str(_("met")), "done", str(_("Resolved within the target."))
+    if last == "breached":
+        return str(_("breached")), "breached", str(_("Resolved after the target."))
     return None
 
 
 def clock_panel_template() -> str | None:
-    """The clock engine's panel partial, once it exists."""
-    return None
+    """The clock engine's panel partial (``service_levels/_clocks_panel.html``), once it exists."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        get_template("service_levels/_clocks_panel.html")
+    except TemplateDoesNotExist:
+        return "incidents/_clocks.html"
+    return "service_levels/_clocks_panel.html"
+
+
+def incident_clocks(incident: Incident) -> list[Any]:
+    """The incident's clocks with their events (two queries)."""
+    from service_levels.models import Clock
+
+    return list(
+        Clock.objects.filter(content_type_id=_incident_type_id(), object_id=str(incident.pk))
+        .select_related("agreement", "team", "calendar_version")
+        .prefetch_related("events")
+        .order_by("kind", "id")
+    )
 
 
 def clock_context(incident: Incident) -> dict[str, Any]:
-    return {}
+    return {"record": incident, "clocks": incident_clocks(incident)}
 
 
 def clock_data(incident: Incident) -> list[dict[str, Any]]:
-    """The incident's clocks for the API."""
-    return []
+    """The incident's clocks for the API, each with its event log (the explanation)."""
+    return [
+        {
+            "id": clock.pk,
+            "kind": clock.kind,
+            "agreement": clock.agreement.reference if clock.agreement else None,
+            "team": clock.team_id,
+            "priority": clock.priority,
+            "target_seconds": clock.target_seconds,
+            "state": clock.state,
+            "started_at": clock.started_at,
+            "due_at": clock.due_at,
+            "warn_at": clock.warn_at,
+            "breached_at": clock.breached_at,
+            "stopped_at": clock.stopped_at,
+            "elapsed_business_seconds": clock.elapsed_business_seconds,
+            "paused_business_seconds": clock.paused_business_seconds,
+            "events": [
+                {"kind": e.kind, "at": e.at, "reason": e.reason, "actor": e.actor_id, "data": e.data}
+                for e in clock.events.all()
+            ],
+        }
+        for clock in incident_clocks(incident)
+    ]
 
 
 def portal_incidents(user: Any) -> QuerySet[Incident]:

@@ -50,7 +50,7 @@ class IncidentViewSet(RecordViewSet):
 
     policy_target = Incident
     policy_actions = {"create": "log", "clocks": "view"}
-    queryset = selectors.incident_sla_annotate(selectors.incident_list())
+    queryset = selectors.incident_list()
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     ordering = "-id"
@@ -58,6 +58,9 @@ class IncidentViewSet(RecordViewSet):
         name: services.INCIDENT_TRANSITIONS[name] for name in sorted(services.SIMPLE_TRANSITIONS)
     }
     record_argument = "incident"
+
+    def get_queryset(self) -> Any:
+        return selectors.incident_sla_annotate(super().get_queryset())
 
     def get_serializer_class(self) -> Any:
         if self.action == "create":
