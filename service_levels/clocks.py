@@ -1334,9 +1334,11 @@ __all__ = [
     "OPEN_STATES",
     "Crossing",
     "Machine",
+    "PanelRow",
     "Recomputed",
     "SweepSummary",
     "clock_explain",
+    "clock_panel_rows",
     "clock_recompute",
     "clocks_cancel",
     "clocks_for",
@@ -1352,3 +1354,61 @@ __all__ = [
     "register_recipients",
     "timeline_events",
 ]
+
+
+# --- the record panel ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PanelRow:
+    """One clock as the record's SLA panel shows it."""
+
+    clock: Clock
+    explanation: dict[str, Any]
+    category: str  # the status badge category (house colours)
+    label: str
+    percent: float | None
+
+    @property
+    def bar(self) -> float:
+        return min(100.0, max(0.0, self.percent or 0.0))
+
+
+def clock_panel_rows(record: models.Model, *, now: datetime.datetime | None = None) -> list[PanelRow]:
+    """The record's clocks with their explanations and badges (two queries)."""
+    now = _second(now or timezone.now())
+    events = ClockEvent.objects.select_related("actor").order_by("at", "id")
+    rows = []
+    for clock in clocks_for(record).prefetch_related(Prefetch("events", queryset=events)):
+        explanation = clock_explain(clock, now=now, events=list(clock.events.all()))
+        category, label = _badge(clock, explanation)
+        rows.append(PanelRow(clock, explanation, category, label, explanation["percent_used"]))
+    return rows
+
+
+def _badge(clock: Clock, explanation: dict[str, Any]) -> tuple[str, str]:
+    state = explanation["state"]
+    remaining = explanation["remaining_seconds"]
+    breached = explanation["breached_at"] is not None or (remaining is not None and remaining < 0)
+    final = {
+        ClockState.MET: ("done", _("Met")),
+        ClockState.BREACHED: ("breached", _("Breached")),
+        ClockState.STOPPED: ("closed", _("Stopped without a target")),
+        ClockState.CANCELLED: ("closed", _("Cancelled")),
+    }
+    if state in final:
+        return final[state]
+    if remaining is None:
+        return "waiting", _("No target for %(priority)s") % {"priority": clock.priority}
+    if breached:
+        overdue = _("overdue by %(time)s") % {"time": format_seconds(max(0, -remaining))}
+        return "breached", (
+            _("Paused, %(overdue)s") if state == ClockState.PAUSED else _("Breached, %(overdue)s")
+        ) % {"overdue": overdue}
+    left = _("%(time)s left") % {"time": format_seconds(remaining)}
+    if state == ClockState.PAUSED:
+        return "waiting", _("Paused, %(left)s") % {"left": left}
+    percent = explanation["percent_used"] or 0
+    if explanation["thresholds"]["warning_level"] or percent >= clock.warn_percent:
+        return "at-risk", left
+    return "in-progress", left

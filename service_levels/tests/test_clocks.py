@@ -481,3 +481,44 @@ class RecomputeEqualsIncremental(HypothesisTestCase):
                     ).count()
                     == 1
                 )
+
+
+# --- the record panel --------------------------------------------------------------------------------
+
+
+def _render_panel(record: Any, user: Any) -> str:
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return Template("{% load sla_clocks %}{% sla_clocks_panel record %}").render(
+        Context({"record": record, "request": request})
+    )
+
+
+def test_the_panel_for_staff_and_nobody_else(
+    setup: Setup, make_user: Any, django_assert_num_queries: Any
+) -> None:
+    from django.utils import timezone
+
+    record = make_record(setup.owner)
+    now = timezone.now().replace(microsecond=0)
+    start(setup, record, now - datetime.timedelta(days=14))  # long overdue whatever the calendar says
+    clocks_stop(
+        record=record, kind=ClockKind.RESPONSE, at=now - datetime.timedelta(days=14), actor=setup.owner
+    )
+    agent = make_user(Role.SERVICE_DESK_AGENT)
+    agent.has_perm("itsm.access_incidents")  # load the permission cache
+    with django_assert_num_queries(2):
+        html = _render_panel(record, agent)
+    assert 'data-testid="sla-clocks"' in html
+    assert html.count('data-state="met"') == 2
+    assert html.count('data-state="running"') == 2
+    assert "status-breached" in html
+    assert "overdue by" in html
+    assert "Office hours v1" in html
+    assert "Recomputed from these events: the same result." in html
+    assert _render_panel(record, make_user(Role.REQUESTER)).strip() == ""
+    empty = make_record(setup.owner)
+    assert "No service level agreement applies" in _render_panel(empty, agent)
