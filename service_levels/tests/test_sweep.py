@@ -93,7 +93,7 @@ def test_a_late_sweep_catches_up_with_the_true_instants(setup: Setup) -> None:
     start(setup, record)
     summary = clocks_sweep(now=local(2025, 9, 25, 12))  # the workers were down for three days
     assert (summary.warned, summary.critical, summary.breached) == (4, 4, 4)
-    due = {c.kind + c.agreement.kind: c for c in clocks_for(record)}  # type: ignore[union-attr]
+    due = {c.kind + c.agreement.kind: c for c in clocks_for(record)}
     assert due["resolutionsla"].breached_at == local(2025, 9, 22, 14, 30)
     assert due["responsesla"].breached_at == local(2025, 9, 22, 9, 30)
     for clock in due.values():
