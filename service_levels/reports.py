@@ -207,7 +207,7 @@ class AttainmentRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key,
+            "key": _iso(self.key),
             "label": self.label,
             "response": self.response.as_dict(),
             "resolution": self.resolution.as_dict(),

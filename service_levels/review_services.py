@@ -141,6 +141,7 @@ def service_review_create(
 @transaction.atomic
 def service_review_update(*, review: ServiceReview, actor: User, data: dict[str, Any]) -> ServiceReview:
     """Edit a planned review (title, owner, due date, period, attendees)."""
+    policy.require(actor, "change", review)
     unknown = set(data) - set(REVIEW_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -283,11 +284,18 @@ def register_planned_kind() -> None:
         )
 
 
-def _first_review_due(agreement: Agreement) -> datetime.date:
+def _first_review_due(agreement: Agreement, today: datetime.date) -> datetime.date:
+    """``next_review`` when set; else one interval after the effective date, rolled forward by whole
+    intervals past today (agreeing a back-dated agreement does not create missed reviews)."""
     if agreement.next_review is not None:
         return agreement.next_review
-    start = agreement.effective_from or timezone.localdate()
-    return planned.add_months(start, agreement.review_interval_months)
+    start = agreement.effective_from or today
+    due = planned.add_months(start, agreement.review_interval_months)
+    step = 1
+    while due < today:
+        step += 1
+        due = planned.add_months(start, agreement.review_interval_months * step)
+    return due
 
 
 @transaction.atomic
@@ -295,9 +303,22 @@ def agreement_review_plan_ensure(*, agreement: Agreement, actor: User) -> planne
     """Make sure an agreed agreement has its planned review (call it when the agreement is agreed).
 
     Creates a planned activity of kind ``sla_review`` about the agreement (owner: the agreement's owner;
-    every ``review_interval_months``, default 12; first due on ``next_review`` or one interval after
-    the effective date; draft 30 days ahead). An existing one is returned unchanged.
+    every ``review_interval_months``, default 12; first due on ``next_review``, or one interval after
+    the effective date; draft 30 days ahead). A revision takes over the schedule of the agreement it
+    supersedes, whose activity is then deactivated. An existing activity is returned unchanged.
     """
+    existing = planned.activities_for(agreement).filter(kind=PLANNED_KIND).first()
+    if existing is not None:
+        return existing
+    previous = None
+    if agreement.supersedes_id is not None:
+        previous = (
+            planned.activities_for(agreement.supersedes)  # type: ignore[arg-type]
+            .filter(kind=PLANNED_KIND, is_active=True)
+            .first()
+        )
+    today = timezone.localdate()
+    next_due = previous.next_due if previous is not None else _first_review_due(agreement, today)
     activity, _created = planned.planned_activity_ensure(
         kind=PLANNED_KIND,
         subject=agreement,
@@ -306,8 +327,15 @@ def agreement_review_plan_ensure(*, agreement: Agreement, actor: User) -> planne
             "title": _("Service review: %(agreement)s") % {"agreement": agreement},
             "owner": agreement.owner,
             "interval_months": agreement.review_interval_months,
-            "next_due": _first_review_due(agreement),
+            "next_due": next_due,
             "lead_days": REVIEW_LEAD_DAYS,
         },
     )
+    if previous is not None:
+        planned.planned_activity_update(
+            activity=previous,
+            actor=actor,
+            data={"is_active": False},
+            reason=_("Superseded by %(reference)s") % {"reference": agreement.reference},
+        )
     return activity
