@@ -41,6 +41,7 @@ from .models import (
     ServiceComponent,
     ServiceDependency,
 )
+from .review_services import agreement_review_plan_ensure
 
 CHANGE_REFERENCE = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d{1,12}$")
 TIME = re.compile(r"^(\d{2}):(\d{2})$")
@@ -862,6 +863,8 @@ def agreement_agree(*, agreement: Agreement, actor: User, note: str = "") -> Agr
             comment=agreement.reference,
             on=agreement.effective_from - datetime.timedelta(days=1),
         )
+    # Its review with the customer, every review interval (service_levels.review_services).
+    agreement_review_plan_ensure(agreement=agreement, actor=actor)
     return agreement
 
 
