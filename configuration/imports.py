@@ -116,6 +116,10 @@ class ImportResult:
     file_error: str = ""
 
     @property
+    def kind_label(self) -> str:
+        return str(ImportKind(self.kind).label)
+
+    @property
     def ok(self) -> bool:
         return not self.errors and not self.file_error
 
