@@ -46,3 +46,36 @@ def _cmdb(user: Any) -> dict[str, Any]:
 registry.add_widget(
     Widget("cmdb", _("Configuration items"), "configuration/widgets/cmdb.html", can_read, _cmdb, order=70)
 )
+
+
+# Baselines, CMDB audits and the CSV import ---------------------------------------------------------
+
+from .audit_selectors import audit_overview  # noqa: E402
+from .models import Baseline, CMDBAudit  # noqa: E402
+
+registry.add_nav(
+    NavItem(Area.CONFIGURATION, _("Baselines"), "configuration:baseline_list", "view", Baseline, order=20)
+)
+registry.add_nav(
+    NavItem(Area.CONFIGURATION, _("CMDB audits"), "configuration:cmdbaudit_list", "view", CMDBAudit, order=30)
+)
+registry.add_nav(
+    NavItem(
+        Area.CONFIGURATION,
+        _("Import from CSV"),
+        "configuration:import_upload",
+        "view",
+        "configuration_import",
+        order=50,
+    )
+)
+registry.add_widget(
+    Widget(
+        "cmdb_audits",
+        _("CMDB audits"),
+        "configuration/cmdb_audit_widget.html",
+        can_read,
+        audit_overview,
+        order=71,
+    )
+)

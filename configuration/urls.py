@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import audit_views, baseline_views, import_views, views
 
 app_name = "configuration"
 
@@ -32,4 +32,43 @@ urlpatterns = [
         views.RelationshipTypeUpdateView.as_view(),
         name="relationshiptype_update",
     ),
+    # Baselines, CMDB audits and the CSV import (baseline_views, audit_views, import_views).
+    path("baselines/", baseline_views.BaselineListView.as_view(), name="baseline_list"),
+    path("baselines/new/", baseline_views.BaselineCreateView.as_view(), name="baseline_create"),
+    path("baselines/<int:pk>/", baseline_views.baseline_detail, name="baseline_detail"),
+    path("baselines/<int:pk>/edit/", baseline_views.BaselineUpdateView.as_view(), name="baseline_update"),
+    path("baselines/<int:pk>/compare/", baseline_views.baseline_compare, name="baseline_compare"),
+    path(
+        "baselines/<int:pk>/<slug:transition>/",
+        baseline_views.BaselineTransitionView.as_view(),
+        name="baseline_transition",
+    ),
+    path("ci-history/<int:pk>/", baseline_views.ci_as_of, name="ci_as_of"),
+    path("cmdb-audits/", audit_views.CMDBAuditListView.as_view(), name="cmdbaudit_list"),
+    path("cmdb-audits/new/", audit_views.CMDBAuditCreateView.as_view(), name="cmdbaudit_create"),
+    path("cmdb-audits/schedule/", audit_views.cmdbaudit_schedule, name="cmdbaudit_schedule"),
+    path("cmdb-audits/<int:pk>/", audit_views.cmdbaudit_detail, name="cmdbaudit_detail"),
+    path("cmdb-audits/<int:pk>/edit/", audit_views.CMDBAuditUpdateView.as_view(), name="cmdbaudit_update"),
+    path(
+        "cmdb-audits/<int:pk>/items/<int:item_pk>/verify/",
+        audit_views.cmdbaudit_item_verify,
+        name="cmdbaudit_item_verify",
+    ),
+    path(
+        "cmdb-audits/<int:pk>/items/<int:item_pk>/correct/",
+        audit_views.cmdbaudit_item_correct,
+        name="cmdbaudit_item_correct",
+    ),
+    path(
+        "cmdb-audits/<int:pk>/items/<int:item_pk>/rfc/",
+        audit_views.cmdbaudit_item_rfc,
+        name="cmdbaudit_item_rfc",
+    ),
+    path(
+        "cmdb-audits/<int:pk>/<slug:transition>/",
+        audit_views.CMDBAuditTransitionView.as_view(),
+        name="cmdbaudit_transition",
+    ),
+    path("imports/", import_views.import_upload, name="import_upload"),
+    path("imports/template/", import_views.import_template, name="import_template"),
 ]
