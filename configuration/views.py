@@ -36,6 +36,7 @@ from .forms import (
     RelationshipTypeForm,
     form_errors,
 )
+from .import_views import attribute_export_columns
 from .models import CIType, ConfigurationItem, Relationship, RelationshipType
 
 CI_TRANSITION_LABELS = {
@@ -97,6 +98,11 @@ class ConfigurationItemListView(ListPageView):
 
     def get_queryset(self) -> Any:
         return selectors.ci_list()
+
+    def export_csv(self, queryset: Any) -> Any:
+        # Filtered to one type, the export also has a column per typed attribute of that type.
+        self.columns = [*self.columns, *attribute_export_columns(self.request.GET.get("ci_type"))]
+        return super().export_csv(queryset)
 
 
 def _ci_or_404(request: HttpRequest, pk: int) -> ConfigurationItem:
