@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from configuration import services
 from configuration.choices import CIState
@@ -244,3 +245,94 @@ def test_relationship_rows_with_errors_are_reported_and_nothing_is_linked(
     assert not any(e.row == 2 for e in result.errors)
     assert not result.committed
     assert Relationship.objects.count() == 1
+
+
+# Pages, API and the CI list's export ------------------------------------------------------------------
+
+
+def test_the_ci_list_exports_the_typed_attributes_as_columns_when_one_type_is_chosen(
+    client: Any, cfg: Any, types: dict[str, Any]
+) -> None:
+    make_ci(cfg, types["server"], "srv-a", attributes={"ram_gb": 64, "os": "Linux"})
+    client.force_login(cfg)
+    response = client.get(f"/configuration/cis/?format=csv&ci_type={types['server'].pk}")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].endswith("RAM (GB),Operating system,Cluster")
+    assert lines[1].endswith("64,Linux,")
+    plain = client.get("/configuration/cis/?format=csv")
+    header = b"".join(plain.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert "RAM (GB)" not in header
+
+
+def test_the_import_page_checks_then_imports_all_or_nothing(
+    client: Any, cfg: Any, types: dict[str, Any]
+) -> None:
+    client.force_login(cfg)
+    assert client.get("/configuration/imports/").status_code == 200
+    good = SimpleUploadedFile("cis.csv", (HEADER + "server,srv-a,,,8,,\n").encode(), content_type="text/csv")
+    response = client.post("/configuration/imports/", {"kind": "cis", "file": good})
+    assert response.status_code == 200
+    assert b'data-testid="preview-ok"' in response.content
+    assert not ConfigurationItem.objects.filter(name="srv-a").exists()
+    content = response.context["commit_form"].initial["content"]
+
+    response = client.post("/configuration/imports/", {"kind": "cis", "ci_type": "", "content": content})
+    assert response.status_code == 200
+    assert b'data-testid="imported"' in response.content
+    assert ConfigurationItem.objects.get(name="srv-a").history.get().history_change_reason == IMPORT_REASON
+
+    again = client.post("/configuration/imports/", {"kind": "cis", "ci_type": "", "content": content})
+    assert again.status_code == 400  # the name is taken now: nothing more is written
+    assert b'data-testid="row-errors"' in again.content
+    assert ConfigurationItem.objects.filter(name="srv-a").count() == 1
+
+
+def test_the_import_page_shows_row_errors_and_file_errors(
+    client: Any, cfg: Any, types: dict[str, Any]
+) -> None:
+    client.force_login(cfg)
+    bad = SimpleUploadedFile("cis.csv", (HEADER + "router,srv-a,,,8,,\n").encode(), content_type="text/csv")
+    response = client.post("/configuration/imports/", {"kind": "cis", "file": bad})
+    assert response.status_code == 400
+    assert b"router" in response.content
+    assert response.context["commit_form"] is None
+    latin = SimpleUploadedFile("cis.csv", "type,name\nserver,srv-é\n".encode("latin-1"))
+    response = client.post("/configuration/imports/", {"kind": "cis", "file": latin})
+    assert response.status_code == 400
+    assert b'data-testid="file-error"' in response.content
+    response = client.post("/configuration/imports/", {"kind": "cis"})
+    assert response.status_code == 400  # no file: the form says so
+
+
+def test_templates_download_as_csv(client: Any, cfg: Any, types: dict[str, Any]) -> None:
+    client.force_login(cfg)
+    response = client.get(f"/configuration/imports/template/?kind=cis&ci_type={types['server'].pk}")
+    assert response["Content-Disposition"] == 'attachment; filename="import-cis-server.csv"'
+    assert "attributes.ram_gb" in response.content.decode("utf-8-sig")
+
+
+def test_the_import_api_checks_commits_and_answers_errors_in_the_one_shape(
+    api_client: Any, cfg: Any, types: dict[str, Any]
+) -> None:
+    api_client.force_authenticate(cfg)
+
+    def post(content: bytes, commit: bool) -> Any:
+        upload = SimpleUploadedFile("cis.csv", content, content_type="text/csv")
+        return api_client.post(
+            "/api/v1/ci-imports/", {"kind": "cis", "file": upload, "commit": commit}, format="multipart"
+        )
+
+    checked = post((HEADER + "server,srv-a,,,8,,\nrouter,srv-b,,,8,,\n").encode(), False)
+    assert checked.status_code == 200
+    assert checked.json()["errors"] == [{"row": 3, "column": "type", "message": "No CI type “router”."}]
+    refused = post((HEADER + "server,srv-a,,,8,,\nrouter,srv-b,,,8,,\n").encode(), True)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "validation_error"
+    assert refused.json()["fields"]["rows"]["3"]["type"] == ["No CI type “router”."]
+    assert not ConfigurationItem.objects.filter(name="srv-a").exists()
+    unreadable = post(b"\x00\x01\x02", True)
+    assert unreadable.status_code == 400
+    assert unreadable.json()["fields"]["file"] == ["This is not a CSV file."]
+    done = post((HEADER + "server,srv-a,,,8,,\n").encode(), True)
+    assert done.status_code == 200
+    assert done.json()["committed"] is True
