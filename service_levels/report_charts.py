@@ -19,7 +19,7 @@ WIDTH = 720
 HEIGHT = 240
 LEFT = 44
 RIGHT = 12
-TOP = 14
+TOP = 30
 BOTTOM = 30
 
 Number = int | float | Decimal
@@ -189,7 +189,38 @@ def percent_line_chart(
                 ),
             )
         )
+    parts.append(_legend(series, references))
     return _svg(title, description, SafeString("".join(parts)), testid)
+
+
+def _text_width(text: str, size: float = 11) -> float:
+    """Rough width of ``text`` in the chart font: wide (CJK) characters count about twice."""
+    return sum(size if ord(char) >= 0x2E80 else size * 0.58 for char in text)
+
+
+def _legend(series: Sequence[Series], references: Sequence[ReferenceLine]) -> SafeString:
+    """A row of samples above the plot: each series (solid or dashed) and each reference line."""
+    items = [(s.label, s.css, s.dashed, 2.5) for s in series] + [
+        (r.label, r.css, True, 1.5) for r in references
+    ]
+    parts = []
+    x = float(LEFT)
+    for label, css, dashed, width in items:
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="12" y2="12" stroke="{}" stroke-width="{}"{}/>'
+                '<text x="{}" y="16" font-size="11" fill="var(--bs-body-color)">{}</text>',
+                _fmt(x),
+                _fmt(x + 22),
+                css,
+                width,
+                mark_safe(' stroke-dasharray="5 3"') if dashed else "",
+                _fmt(x + 27),
+                label,
+            )
+        )
+        x += 27 + _text_width(str(label)) + 18
+    return SafeString("".join(parts))
 
 
 def bar_chart(

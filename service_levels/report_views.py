@@ -163,12 +163,17 @@ def report_charts_for(
     labels = [p.label for p in points]
     references = [
         report_charts.ReferenceLine(
-            _("Objective: %(name)s %(target)s") % {"name": o.name, "target": o.target_display},
+            (
+                _("Response objective %(target)s")
+                if kind == reports.RESPONSE
+                else _("Resolution objective %(target)s")
+            )
+            % {"target": o.target_display},
             o.target,
-            "var(--bs-danger)" if key == "timely-response-rate" else "var(--bs-warning)",
+            "var(--bs-danger)" if kind == reports.RESPONSE else "var(--bs-warning)",
         )
         for o in objectives
-        for key in [o.measure_key]
+        for kind in [reports.MEASURES[o.measure_key][0]]
     ]
     attainment = report_charts.percent_line_chart(
         title=_("%(side)s attainment per month") % {"side": side},

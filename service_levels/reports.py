@@ -885,9 +885,15 @@ def performance_rows(performance: dict[str, Any]) -> dict[str, Any]:
             resolution=attainment(data["resolution"]),
         )
 
+    def moment(value: Any) -> datetime.datetime | None:
+        try:
+            return datetime.datetime.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
     return {
         "available": True,
-        "computed_at": performance.get("computed_at"),
+        "computed_at": moment(performance.get("computed_at")),
         "complete": performance.get("complete", True),
         "total": row(performance["total"], ""),
         "by_priority": [row(r, r["label"]) for r in performance.get("by_priority", [])],
@@ -895,7 +901,9 @@ def performance_rows(performance: dict[str, Any]) -> dict[str, Any]:
         "records": performance.get("records", 0),
         "open_clocks": performance.get("open_clocks", 0),
         "breach_count": performance.get("breach_count", 0),
-        "breaches": performance.get("breaches", []),
+        "breaches": [
+            {**b, "breached_at": moment(b.get("breached_at"))} for b in performance.get("breaches", [])
+        ],
         "targets": performance.get("targets", []),
     }
 

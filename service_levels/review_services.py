@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itsm import planned
-from itsm.history import create_audited, save_with_history, update_audited, validate
+from itsm.history import REASON_LABELS, create_audited, save_with_history, update_audited, validate
 from itsm.models import User
 from itsm.policy import policy
 from itsm.records import next_reference, run_transition
@@ -26,6 +26,8 @@ from itsm.records import next_reference, run_transition
 from . import reports
 from .choices import ClockState
 from .models import Agreement, BreachCause, Clock, ReportDefinition, ServiceReview
+
+REASON_LABELS.update({"refresh_performance": gettext_lazy("performance of the period recomputed")})
 
 # ---------------------------------------------------------------------------------------------------
 # Report definitions
