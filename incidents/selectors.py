@@ -267,16 +267,9 @@ def sla_badge_values(incident: Incident) -> tuple[str, str, str] | None:
     return None
 
 
-def clock_panel_template() -> str | None:
-    """The clock engine's panel partial (``service_levels/_clocks_panel.html``), once it exists."""
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import get_template
-
-    try:
-        get_template("service_levels/_clocks_panel.html")
-    except TemplateDoesNotExist:
-        return "incidents/_clocks.html"
-    return "service_levels/_clocks_panel.html"
+def clock_panel_template() -> str:
+    """The template of the incident's clocks tab."""
+    return "incidents/_clocks.html"
 
 
 def incident_clocks(incident: Incident) -> list[Any]:

@@ -345,6 +345,8 @@ def incident_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
     if service is None:
         raise Http404
     incident = _visible_incident(request, pk)
+    if not policy.allows(request.user, transition, incident):
+        raise PermissionDenied
     form = transition_form(transition, request.POST)
     if form.is_valid():
         try:
