@@ -54,7 +54,28 @@ PAGES = [
     ("/service-levels/agreements/{draft}/targets/", "auditor", "slm"),
 ]
 
-ENDPOINTS: list[tuple[str, str | None, str]] = []
+ENDPOINTS: list[tuple[str, str | None, str]] = [
+    ("/api/v1/services/", "requester", "resolver"),
+    ("/api/v1/services/?status=live&kind=customer_facing", "requester", "agent"),
+    ("/api/v1/services/{service}/", "requester", "resolver"),
+    ("/api/v1/service-components/", "requester", "agent"),
+    ("/api/v1/service-components/{component}/", "requester", "auditor"),
+    ("/api/v1/service-dependencies/", "requester", "agent"),
+    ("/api/v1/service-dependencies/{dependency}/", "requester", "resolver"),
+    ("/api/v1/customers/", "resolver", "agent"),
+    ("/api/v1/customers/{customer}/", "requester", "auditor"),
+    ("/api/v1/contacts/", "resolver", "agent"),
+    ("/api/v1/contacts/{contact}/", "requester", "slm"),
+    ("/api/v1/business-calendars/", "requester", "resolver"),
+    ("/api/v1/business-calendars/{calendar}/", "requester", "agent"),
+    ("/api/v1/business-calendars/{calendar}/versions/", "requester", "auditor"),
+    ("/api/v1/agreements/", "resolver", "agent"),
+    ("/api/v1/agreements/?kind=ola&state=agreed", "requester", "auditor"),
+    ("/api/v1/agreements/{agreement}/", "requester", "auditor"),
+    ("/api/v1/agreements/{agreement}/timeline/", "requester", "agent"),
+    ("/api/v1/agreements/{agreement}/notes/", "requester", "agent"),
+    ("/api/v1/agreements/{agreement}/attachments/", "requester", "agent"),
+]
 
 
 def fill(url: str, demo: dict[str, Any]) -> str:
@@ -65,11 +86,13 @@ def fill(url: str, demo: dict[str, Any]) -> str:
         Customer,
         Service,
         ServiceComponent,
+        ServiceDependency,
     )
 
     values = {
         "service": lambda: Service.objects.get(code="erp").pk,
         "component": lambda: ServiceComponent.objects.filter(service__code="erp").first().pk,
+        "dependency": lambda: ServiceDependency.objects.filter(service__code="erp").first().pk,
         "customer": lambda: Customer.objects.get(code="finance-department").pk,
         "contact": lambda: Contact.objects.filter(customer__code="finance-department").first().pk,
         "calendar": lambda: BusinessCalendar.objects.get(code="china-business-hours").pk,
