@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import report_urls, views
 
 app_name = "service_levels"
 
@@ -54,4 +54,6 @@ urlpatterns = [
         views.AgreementTransitionView.as_view(),
         name="agreement_transition",
     ),
+    # Service reports and reviews (report_urls.py)
+    *report_urls.urlpatterns,
 ]
