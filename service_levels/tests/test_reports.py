@@ -574,3 +574,41 @@ def test_recording_a_cause_in_the_browser(
     assert client.post(url, {"cause": "agent"}).status_code == 403
     clock.breach_cause.refresh_from_db()
     assert clock.breach_cause.cause == "Provider outage"
+
+
+def test_numbers_from_the_clock_engine(cat: Catalogue, slm: Any) -> None:
+    """The same arithmetic on clocks written by the engine itself (start, stop, sweep)."""
+    from service_levels import clocks
+
+    cat.acme.services.add(cat.email)
+    start = datetime.datetime(2025, 10, 6, 9, tzinfo=UTC)  # a Monday; the calendar is 24x7
+    quick = make_incident(owner=slm, customer=cat.acme, service=cat.email, title="quick")
+    slow = make_incident(owner=slm, customer=cat.acme, service=cat.email, title="slow")
+    for record in (quick, slow):
+        started = clocks.clocks_start(
+            record=record,
+            customer=cat.acme,
+            service=cat.email,
+            team=cat.team,
+            priority="P2",
+            at=start,
+            actor=slm,
+        )
+        assert {c.agreement_id for c in started} == {cat.sla_acme.pk, cat.ola.pk}
+    # P2: respond within 30 minutes, resolve within 8 hours.
+    clocks.clocks_stop(record=quick, kind="response", at=start + datetime.timedelta(minutes=10), actor=slm)
+    clocks.clocks_stop(record=quick, kind="resolution", at=start + datetime.timedelta(hours=2), actor=slm)
+    clocks.clocks_stop(record=slow, kind="response", at=start + datetime.timedelta(hours=1), actor=slm)
+    clocks.clocks_sweep(now=start + datetime.timedelta(hours=9))  # slow's resolution breaches, still open
+    scope = october()
+    assert numbers(reports.attainment_total(scope)["total"]) == (1, 1, D("50.0"), 1, 1, D("50.0"))
+    per_team = reports.attainment_by(scope, "team")
+    assert [(r.label, numbers(r)) for r in per_team] == [("Operations", (1, 1, D("50.0"), 1, 1, D("50.0")))]
+    assert reports.workload_total(scope) == 2
+    breaches = reports.breach_rows(reports.breach_list(scope).prefetch_related("record"))
+    assert {
+        (b["record"], b["kind_value"], b["breached_at"]) for b in breaches if b["agreement_kind"] == "sla"
+    } == {
+        (slow.reference, "response", start + datetime.timedelta(minutes=30)),
+        (slow.reference, "resolution", start + datetime.timedelta(hours=8)),
+    }
