@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.choices import Area
 from itsm.ui.registry import NavItem, registry
 
-from .models import Agreement, BusinessCalendar, Customer, Service
+from .models import Agreement, BusinessCalendar, Customer, ReportDefinition, Service, ServiceReview
 
 # The catalogue, customers, agreements and calendars -----------------------------------------------------
 registry.add_nav(
@@ -29,5 +29,37 @@ registry.add_nav(
         "view",
         BusinessCalendar,
         order=40,
+    )
+)
+
+# Service reporting and service reviews ---------------------------------------------------------------
+registry.add_nav(
+    NavItem(
+        Area.SERVICE_LEVELS,
+        _("SLA dashboard"),
+        "service_levels:report_dashboard",
+        "view",
+        "service_level_reports",
+        order=60,
+    )
+)
+registry.add_nav(
+    NavItem(
+        Area.SERVICE_LEVELS,
+        _("Service reviews"),
+        "service_levels:review_list",
+        "view",
+        ServiceReview,
+        order=70,
+    )
+)
+registry.add_nav(
+    NavItem(
+        Area.SERVICE_LEVELS,
+        _("Report definitions"),
+        "service_levels:report_definition_list",
+        "view",
+        ReportDefinition,
+        order=80,
     )
 )
