@@ -283,3 +283,164 @@ def test_as_of_dates_are_days_or_moments() -> None:
     assert parse_as_of("2026-03-01T10:00:00+00:00") is not None
     assert parse_as_of("yesterday") is None
     assert parse_as_of("") is None
+
+
+# Pages and API --------------------------------------------------------------------------------------
+
+
+def test_the_baseline_pages_show_the_frozen_cis_and_the_comparison(
+    client: Any, cmdb: Any, rel: dict[str, Any]
+) -> None:
+    cfg = cmdb["cfg"]
+    client.force_login(cfg)
+    response = client.post(
+        "/configuration/baselines/new/",
+        {"name": "ERP production", "mode": "filter", "service": cmdb["erp"].pk, "live_only": "on"},
+    )
+    baseline = Baseline.objects.get(name="ERP production")
+    assert response.status_code == 302
+    assert baseline.scope_filter == {
+        "mode": "filter",
+        "service": cmdb["erp"].pk,
+        "ci_type": None,
+        "live_only": True,
+    }
+    draft_page = client.get(baseline.get_absolute_url())
+    assert b'data-testid="in-scope"' in draft_page.content
+    assert b"3 CIs now" in draft_page.content
+
+    client.post(f"/configuration/baselines/{baseline.pk}/take/")
+    page = client.get(baseline.get_absolute_url())
+    assert cmdb["srv"].reference.encode() in page.content
+    assert b'data-testid="compare-form"' in page.content
+
+    _change_the_cmdb(cmdb, rel)
+    compare = client.get(f"/configuration/baselines/{baseline.pk}/compare/?with=live")
+    assert compare.status_code == 200
+    assert b"RAM (GB)" in compare.content
+    partial = client.get(f"/configuration/baselines/{baseline.pk}/compare/?with=live", HTTP_HX_REQUEST="true")
+    assert b"<html" not in partial.content
+    assert b'data-testid="changed"' in partial.content
+    assert "HX-Request" in partial["Vary"]
+    csv_rows = b"".join(client.get(f"{baseline.get_absolute_url()}?format=csv").streaming_content)
+    assert cmdb["srv"].reference.encode() in csv_rows
+
+
+def test_named_cis_are_given_by_reference_and_bad_ones_are_shown_inline(client: Any, cmdb: Any) -> None:
+    client.force_login(cmdb["cfg"])
+    response = client.post(
+        "/configuration/baselines/new/", {"name": "Two", "mode": "cis", "cis": "CI-999999, nonsense"}
+    )
+    assert response.status_code == 400
+    assert b"CI-999999" in response.content
+    assert not Baseline.objects.exists()
+    response = client.post(
+        "/configuration/baselines/new/",
+        {"name": "Two", "mode": "cis", "cis": f"{cmdb['db'].reference}\n{cmdb['app'].reference}"},
+    )
+    assert response.status_code == 302
+    assert Baseline.objects.get().scope_filter == {
+        "mode": "cis",
+        "cis": sorted([cmdb["db"].pk, cmdb["app"].pk]),
+    }
+
+
+def test_comparing_a_draft_is_refused(client: Any, cmdb: Any) -> None:
+    draft = baseline_create(actor=cmdb["cfg"], data={"name": "Draft", "scope_filter": {"mode": "filter"}})
+    client.force_login(cmdb["cfg"])
+    assert client.get(f"/configuration/baselines/{draft.pk}/compare/").status_code == 400
+    assert client.get(f"/configuration/baselines/{draft.pk}/compare/?with=x").status_code == 400
+
+
+def test_the_as_of_page_shows_the_ci_then_and_what_changed_since(
+    client: Any, cmdb: Any, rel: dict[str, Any]
+) -> None:
+    srv = cmdb["srv"]
+    client.force_login(cmdb["cfg"])
+    yesterday = (timezone.localdate() - timezone.timedelta(days=1)).isoformat()
+    response = client.get(f"/configuration/ci-history/{srv.pk}/?date={yesterday}")
+    assert b'data-testid="not-yet"' in response.content
+    _change_the_cmdb(cmdb, rel)
+    history = srv.history.order_by("history_id")
+    first = history.first()
+    first.history_date = timezone.now() - timezone.timedelta(days=3)
+    first.save()
+    three_days_ago = (timezone.localdate() - timezone.timedelta(days=3)).isoformat()
+    response = client.get(f"/configuration/ci-history/{srv.pk}/?date={three_days_ago}")
+    assert response.status_code == 200
+    assert b'data-testid="changed-since"' in response.content
+    assert b"RAM (GB)" in response.content
+    assert client.get(f"/configuration/ci-history/{srv.pk}/?date=soon").status_code == 400
+    assert client.get(f"/configuration/ci-history/{srv.pk}/").status_code == 200
+
+
+def test_the_baseline_api_takes_compares_and_lists_items(
+    api_client: Any, cmdb: Any, rel: dict[str, Any]
+) -> None:
+    api_client.force_authenticate(cmdb["cfg"])
+    created = api_client.post(
+        "/api/v1/baselines/",
+        {"name": "API", "scope_filter": {"mode": "filter", "service": cmdb["erp"].pk}},
+        format="json",
+    )
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    assert created.json()["allowed_transitions"] == ["take"]
+    assert api_client.get(f"/api/v1/baselines/{pk}/compare/").status_code == 400
+    taken = api_client.post(f"/api/v1/baselines/{pk}/take/", {}, format="json")
+    assert taken.status_code == 200
+    assert taken.json()["state"] == "taken"
+    assert api_client.patch(f"/api/v1/baselines/{pk}/", {"name": "x"}, format="json").status_code == 403
+    items = api_client.get(f"/api/v1/baselines/{pk}/items/").json()["results"]
+    assert {i["ci_reference"] for i in items} == {
+        cmdb["app"].reference,
+        cmdb["db"].reference,
+        cmdb["srv"].reference,
+    }
+    _change_the_cmdb(cmdb, rel)
+    comparison = api_client.get(f"/api/v1/baselines/{pk}/compare/?with=live").json()
+    assert [a["reference"] for a in comparison["added"]] == [ci["reference"] for ci in comparison["added"]]
+    assert {c["reference"] for c in comparison["changed"]} == {cmdb["srv"].reference, cmdb["app"].reference}
+    assert api_client.get(f"/api/v1/baselines/{pk}/compare/?with=abc").status_code == 400
+    assert api_client.get(f"/api/v1/baselines/{pk}/compare/?with=999999").status_code == 404
+    bad = api_client.post(
+        "/api/v1/baselines/", {"name": "Bad", "scope_filter": {"mode": "cis", "cis": []}}, format="json"
+    )
+    assert bad.status_code == 400
+    assert "scope_filter" in bad.json()["fields"]
+
+
+def test_the_ci_history_api(api_client: Any, cmdb: Any, rel: dict[str, Any]) -> None:
+    srv = cmdb["srv"]
+    api_client.force_authenticate(cmdb["cfg"])
+    moment = timezone.now().isoformat()
+    _change_the_cmdb(cmdb, rel)
+    then = api_client.get(f"/api/v1/ci-history/{srv.pk}/", {"date": moment})
+    assert then.status_code == 200
+    assert then.json()["fields"]["version"] == "1"
+    assert then.json()["attributes"] == {"ram_gb": 32, "os": "Linux"}
+    assert api_client.get(f"/api/v1/ci-history/{srv.pk}/").json()["fields"] == {
+        "date": ["Give a date as YYYY-MM-DD or an ISO date-time."]
+    }
+    assert api_client.get(f"/api/v1/ci-history/{srv.pk}/?date=1999-01-01").status_code == 400
+
+
+def test_the_baseline_list_costs_the_same_queries_for_few_or_many_baselines(
+    client: Any, api_client: Any, cmdb: Any
+) -> None:
+    cfg = cmdb["cfg"]
+    client.force_login(cfg)
+    api_client.force_authenticate(cfg)
+    _take(cfg, "One", {"mode": "filter"})
+
+    def count(url: str, api: bool = False) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = (api_client if api else client).get(url)
+            assert response.status_code == 200
+        return len(captured)
+
+    page, endpoint = count("/configuration/baselines/"), count("/api/v1/baselines/", api=True)
+    for n in range(6):
+        _take(cfg, f"More {n}", {"mode": "filter"})
+    assert count("/configuration/baselines/") == page
+    assert count("/api/v1/baselines/", api=True) == endpoint
