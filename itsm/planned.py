@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 # How many past cycles one run closes as missed for one activity (a daily activity after years of
 # outage); the next run goes on from there.
 MAX_CATCH_UP = 1000
+# Activities looked at together (one read of their open cycles and the cycles' records).
+RUN_BATCH = 500
 
 REASON_LABELS.update(
     {
@@ -707,14 +709,54 @@ def planned_activities_run(*, today: datetime.date | None = None, actor: Any = N
         .order_by("draft_on", "pk")
         .values_list("pk", flat=True)
     )
-    for pk in candidates:
-        summary.activities += 1
-        try:
-            summary.add(_run_activity(pk, today=today, actor=actor))
-        except Exception:  # one app's failing factory must not stop the others' schedules
-            logger.exception("planned activity run failed", extra={"planned_activity": pk})
-            summary.errors += 1
+    for start in range(0, len(candidates), RUN_BATCH):
+        batch = candidates[start : start + RUN_BATCH]
+        # A read-only look at the whole batch first (a few queries), so that only the activities
+        # with something to do take a lock and a transaction of their own.
+        activities = PlannedActivity.objects.in_bulk(batch)
+        open_cycles: dict[int, list[PlannedOccurrence]] = {pk: [] for pk in batch}
+        for cycle in PlannedOccurrence.objects.filter(
+            activity_id__in=batch, state__in=OPEN_STATES
+        ).prefetch_related("record"):
+            open_cycles[cycle.activity_id].append(cycle)
+        for pk in batch:
+            summary.activities += 1
+            try:
+                activity = activities.get(pk)
+                if activity is not None and _has_work(activity, open_cycles[pk], today):
+                    summary.add(_run_activity(pk, today=today, actor=actor))
+            except Exception:  # one app's failing factory must not stop the others' schedules
+                logger.exception("planned activity run failed", extra={"planned_activity": pk})
+                summary.errors += 1
     return summary
+
+
+def _has_work(activity: PlannedActivity, open_cycles: list[PlannedOccurrence], today: datetime.date) -> bool:
+    """Whether ``_run_activity`` would change anything (read only; it decides again under the lock)."""
+    entry = get_kind(activity.kind)
+    if entry is None:
+        return True  # reported as a failure by the run
+    if today >= activity.opens_on(activity.next_due):
+        if not any(cycle.due == activity.next_due for cycle in open_cycles):
+            return True
+        if today >= activity.opens_on(activity.due_after(activity.next_due)):
+            return True
+    for cycle in open_cycles:
+        late = (today - cycle.due).days
+        if (
+            cycle.due != activity.next_due
+            or cycle.state != OccurrenceState.DRAFT_CREATED
+            or (
+                cycle.reminded_at is None
+                and today >= cycle.due - datetime.timedelta(days=activity.reminder_days)
+            )
+            or (cycle.escalated_at is None and late > 0 and late >= activity.escalate_after_days)
+        ):
+            return True
+        record = cycle.record
+        if record is not None and entry.is_done(record):
+            return True
+    return False
 
 
 @transaction.atomic

@@ -445,3 +445,20 @@ def test_the_task_and_the_command_run_the_same_service(mr: Any, owner: Any) -> N
     assert "0 drafts created" in out.getvalue()
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("run_planned_activities", "--today", "15/02/2020")
+
+
+def test_a_run_with_nothing_to_do_reads_in_bulk_and_writes_nothing(
+    mr: Any, owner: Any, django_assert_num_queries: Any
+) -> None:
+    for i in range(3):
+        make_activity(mr, owner, title=f"A{i}", next_due=D(2027, 3, 1))
+    planned_activities_run(today=D(2027, 2, 10))
+    # The system user, the candidates, the activities, their open cycles, and the cycles' records (one
+    # query per record type): no lock, no transaction, no write.
+    with django_assert_num_queries(5):
+        planned_activities_run(today=D(2027, 2, 10))
+    for i in range(10):
+        make_activity(mr, owner, title=f"B{i}", next_due=D(2027, 3, 1))
+    planned_activities_run(today=D(2027, 2, 10))
+    with django_assert_num_queries(5):
+        assert planned_activities_run(today=D(2027, 2, 11)).activities == 13
