@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from configuration import audit_services as audits
 from configuration.choices import AuditVerdict, CIState, CMDBAuditState, Importance, SampleReason
@@ -323,3 +325,191 @@ def test_a_planned_activity_creates_the_audit_every_three_months(
     assert occurrence.state == planned.OccurrenceState.DONE
     activity.refresh_from_db()
     assert activity.next_due == planned.add_months(TODAY + datetime.timedelta(days=10), 3)
+
+
+# Pages and API --------------------------------------------------------------------------------------
+
+
+def test_the_audit_page_lets_the_auditor_verify_inline_and_flags_own_cis(
+    client: Any, people: dict[str, Any], cmdb: dict[str, Any]
+) -> None:
+    audit = _audit(people)
+    audits.cmdbaudit_start(audit=audit, actor=people["auditor"])
+    client.force_login(people["auditor"])
+    page = client.get(audit.get_absolute_url())
+    assert page.status_code == 200
+    assert page.content.count(b'data-testid="second-auditor"') == 1
+    item = CMDBAuditItem.objects.get(audit=audit, ci=cmdb["crit1"])
+    url = f"/configuration/cmdb-audits/{audit.pk}/items/{item.pk}/verify/"
+    assert url.encode() in page.content
+
+    refused = client.post(url, {"verdict": "discrepancy", "note": ""}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400
+    assert b"Describe the discrepancy" in refused.content
+    assert b"<html" not in refused.content
+    done = client.post(url, {"verdict": "discrepancy", "note": "wrong rack"}, HTTP_HX_REQUEST="true")
+    assert done.status_code == 200
+    assert done["HX-Trigger"] == "record-changed"
+    assert b"wrong rack" in done.content
+    item.refresh_from_db()
+    assert item.verdict == AuditVerdict.DISCREPANCY
+
+    own = CMDBAuditItem.objects.get(audit=audit, ci=cmdb["crit0"])
+    assert (
+        client.post(
+            f"/configuration/cmdb-audits/{audit.pk}/items/{own.pk}/verify/", {"verdict": "correct"}
+        ).status_code
+        == 403
+    )
+    plain = client.post(url, {"verdict": "correct"})
+    assert plain.status_code == 302
+
+
+def test_completing_from_the_page_and_the_report_tab(
+    client: Any, people: dict[str, Any], cmdb: dict[str, Any]
+) -> None:
+    audit = _audit(people)
+    client.force_login(people["auditor"])
+    client.post(f"/configuration/cmdb-audits/{audit.pk}/start/")
+    audit.refresh_from_db()
+    assert audit.state == CMDBAuditState.IN_PROGRESS
+    client.post(f"/configuration/cmdb-audits/{audit.pk}/complete/")
+    audit.refresh_from_db()
+    assert audit.state == CMDBAuditState.IN_PROGRESS  # items still pending: refused with a message
+    _verify_all(audit, people, wrong=1)
+    client.post(f"/configuration/cmdb-audits/{audit.pk}/complete/", {"note": "One CI in the wrong rack."})
+    audit.refresh_from_db()
+    assert audit.state == CMDBAuditState.COMPLETED
+    assert audit.report == "One CI in the wrong rack."
+    report = client.get(f"{audit.get_absolute_url()}?tab=report")
+    assert b"83.33 %" in report.content
+    assert b'data-testid="discrepancies"' in report.content
+
+
+def test_correcting_a_discrepancy_from_the_page(
+    client: Any, people: dict[str, Any], cmdb: dict[str, Any]
+) -> None:
+    audit = _audit(people)
+    audits.cmdbaudit_start(audit=audit, actor=people["auditor"])
+    (wrong,) = _verify_all(audit, people, wrong=1)
+    url = f"/configuration/cmdb-audits/{audit.pk}/items/{wrong.pk}/correct/"
+    client.force_login(people["auditor"])
+    assert client.get(url).status_code == 403
+    client.force_login(people["cfg"])
+    form = client.get(url)
+    assert form.status_code == 200
+    ci = wrong.ci
+    data = {
+        "name": ci.name,
+        "importance": ci.importance,
+        "licence_model": ci.licence_model,
+        "location": "Rack B4",
+        "owner": ci.owner_id or "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    ci.refresh_from_db()
+    assert ci.location == "Rack B4"
+    wrong.refresh_from_db()
+    assert wrong.corrected
+    rfc = client.post(
+        f"/configuration/cmdb-audits/{audit.pk}/items/{wrong.pk}/rfc/", {"rfc_reference": "RFC-000007"}
+    )
+    assert rfc.status_code == 302
+    wrong.refresh_from_db()
+    assert wrong.rfc_reference == "RFC-000007"
+
+
+def test_planning_from_the_page_draws_the_sample(
+    client: Any, people: dict[str, Any], cmdb: dict[str, Any]
+) -> None:
+    client.force_login(people["cfg"])
+    form = client.get("/configuration/cmdb-audits/new/")
+    assert form.context["form"].initial["sample_percent"] == 10
+    response = client.post(
+        "/configuration/cmdb-audits/new/",
+        {
+            "title": "Q1",
+            "auditor": people["auditor"].pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+            "sample_percent": 10,
+            "sample_minimum": 0,
+            "include_critical": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert CMDBAuditItem.objects.filter(audit__title="Q1").count() == 6
+    schedule = client.post("/configuration/cmdb-audits/schedule/")
+    assert schedule.status_code == 302
+    assert audits.cmdbaudit_schedule().get().interval_months == 3
+    dashboard = client.get("/dashboard/")
+    assert b'data-testid="cmdb-audit-widget"' in dashboard.content
+
+
+def test_the_audit_api_runs_an_audit_end_to_end(
+    api_client: Any, people: dict[str, Any], cmdb: dict[str, Any]
+) -> None:
+    audit = _audit(people)
+    api_client.force_authenticate(people["auditor"])
+    assert api_client.post(f"/api/v1/cmdb-audits/{audit.pk}/start/", {}, format="json").status_code == 200
+    items = api_client.get(f"/api/v1/cmdb-audits/{audit.pk}/items/").json()
+    assert len(items) == 6
+    assert sum(i["needs_second_auditor"] for i in items) == 1
+    for item in items:
+        actor = people["second"] if item["needs_second_auditor"] else people["auditor"]
+        api_client.force_authenticate(actor)
+        response = api_client.post(
+            f"/api/v1/cmdb-audits/{audit.pk}/verify/",
+            {"item": item["id"], "verdict": "correct"},
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+    bad = api_client.post(
+        f"/api/v1/cmdb-audits/{audit.pk}/verify/", {"item": 999999, "verdict": "correct"}, format="json"
+    )
+    assert bad.status_code == 404
+    missing_note = api_client.post(
+        f"/api/v1/cmdb-audits/{audit.pk}/verify/",
+        {"item": items[1]["id"], "verdict": "discrepancy"},
+        format="json",
+    )
+    assert missing_note.status_code == 400
+    assert "note" in missing_note.json()["fields"]
+    api_client.force_authenticate(people["auditor"])
+    done = api_client.post(f"/api/v1/cmdb-audits/{audit.pk}/complete/", {"note": ""}, format="json")
+    assert done.status_code == 200
+    assert done.json()["accuracy"] == "100.00"
+    report = api_client.get(f"/api/v1/cmdb-audits/{audit.pk}/report/").json()
+    assert report["counts"]["correct"] == 6
+    assert report["discrepancies"] == []
+    late = api_client.post(
+        f"/api/v1/cmdb-audits/{audit.pk}/verify/",
+        {"item": items[1]["id"], "verdict": "correct"},
+        format="json",
+    )
+    assert late.status_code == 403
+
+
+def test_the_audit_lists_cost_the_same_queries_for_few_or_many(
+    client: Any, api_client: Any, people: dict[str, Any], cmdb: dict[str, Any]
+) -> None:
+    client.force_login(people["cfg"])
+    api_client.force_authenticate(people["cfg"])
+    first = _audit(people)
+
+    def count(url: str, api: bool = False) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert (api_client if api else client).get(url).status_code == 200
+        return len(captured)
+
+    urls = [("/configuration/cmdb-audits/", False), ("/api/v1/cmdb-audits/", True)]
+    before = [count(url, api) for url, api in urls]
+    items_before = count(f"/api/v1/cmdb-audits/{first.pk}/items/", True)
+    detail_before = count(first.get_absolute_url())
+    for _n in range(4):
+        _audit(people)
+    bigger = _audit(people, sample_percent=100)
+    assert [count(url, api) for url, api in urls] == before
+    assert count(f"/api/v1/cmdb-audits/{bigger.pk}/items/", True) == items_before
+    assert count(bigger.get_absolute_url()) == detail_before
