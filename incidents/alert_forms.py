@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +43,12 @@ class IntegrationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["configuration_item"].queryset = ConfigurationItem.objects.order_by("name", "id")
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = Category.objects.filter(
+            is_active=True
+        )
+        cast(
+            forms.ModelChoiceField, self.fields["configuration_item"]
+        ).queryset = ConfigurationItem.objects.order_by("name", "id")
         mapping = (self.instance.severity_map if self.instance.pk else None) or DEFAULT_SEVERITY_MAP
         for severity in Severity:
             for kind in ("impact", "urgency"):

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -408,23 +409,41 @@ def events_ingest(*, config: IntegrationConfig, events: Iterable[Event]) -> Inge
     return result
 
 
+DISPATCH_KEY = "itsm:alerts:follow-up-queued"
+DISPATCH_SECONDS = 1
+
+
 def schedule_processing(alert_ids: list[int]) -> None:
-    """After commit, ask a worker to process these alerts. If the broker is down the rows stay marked
-    and the periodic sweep processes them: nothing accepted depends on the broker."""
+    """After commit, make sure a worker will process the marked alerts. If the broker is down the rows
+    stay marked and the periodic sweep processes them: nothing accepted depends on the broker."""
     if alert_ids:
-        ids = list(alert_ids)
-        transaction.on_commit(lambda: _dispatch(ids), robust=True)
+        transaction.on_commit(_dispatch, robust=True)
 
 
-def _dispatch(alert_ids: list[int]) -> None:
+def _dispatch() -> None:
+    """Queue the follow-up task, at most once a second across all web processes (one cache ``add``):
+    publishing a message per alert would cost more than the alert itself. The task takes every marked
+    alert and clears the mark as it starts, so alerts committed while it runs queue a task of their own;
+    the minute sweep is the backstop."""
     from .tasks import alerts_process_task
 
+    if not cache.add(DISPATCH_KEY, 1, DISPATCH_SECONDS):
+        return
     try:
-        alerts_process_task.apply_async(args=[alert_ids], retry=False)
+        alerts_process_task.apply_async(retry=False)
     except Exception:  # broker down or a failing eager run: the sweep picks the rows up
-        logger.warning(
-            "alert processing not dispatched; the sweep will process it", extra={"alerts": alert_ids[:20]}
-        )
+        logger.warning("alert follow-up not queued; the sweep will do it")
+
+
+def alerts_drain() -> int:
+    """The follow-up task: process marked alerts until none is left (or only failing ones)."""
+    cache.delete(DISPATCH_KEY)
+    total = 0
+    while True:
+        done = alerts_process()
+        total += done
+        if not done:
+            return total
 
 
 # Follow-up: alerts → incidents --------------------------------------------------------------------------

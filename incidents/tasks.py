@@ -20,12 +20,12 @@ def major_incidents_watch_task() -> int:
 
 
 @shared_task
-def alerts_process_task(alert_ids: list[int]) -> int:
+def alerts_process_task() -> int:
     """Follow-up of ingested alerts, right after their commit: open or attach incidents, note
     acknowledgements, apply the recovery policy (idempotent: each alert is claimed under a row lock)."""
     from . import alert_services
 
-    return alert_services.alerts_process(alert_ids=alert_ids)
+    return alert_services.alerts_drain()
 
 
 @shared_task

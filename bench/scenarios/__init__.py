@@ -74,5 +74,32 @@ SCENARIOS: dict[str, Entry] = {
             rounds=5,
             warmup=0,
         ),
+        Entry(
+            "S1",
+            "bench.scenarios.alert_ingest_single",
+            500,
+            "alert ingest: N new PagerDuty-style events, one per request, 4 clients through gunicorn vs"
+            " bulk_create of N alert rows (rows = alerts per round; 10 rounds = 5,000 alerts)",
+            rounds=10,
+            warmup=1,
+        ),
+        Entry(
+            "S1b",
+            "bench.scenarios.alert_ingest_batch",
+            1_000,
+            "alert ingest: Alertmanager batches of 100 alerts, 4 clients through gunicorn vs bulk_create"
+            " (rows = alerts per round)",
+            rounds=10,
+            warmup=1,
+        ),
+        Entry(
+            "S2",
+            "bench.scenarios.alert_storm",
+            10_000,
+            "duplicate storm: one dedup key from 16 clients vs new keys through gunicorn; checks 1 alert"
+            " with the exact count and 1 incident (rows = storm events over 5 rounds)",
+            rounds=5,
+            warmup=0,
+        ),
     )
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -151,7 +151,7 @@ def _datetime(value: str) -> Any:
         return None
 
 
-def _labels(value: Any) -> bool:
+def _labels(value: Any) -> TypeGuard[dict[str, str]]:
     return isinstance(value, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     )
@@ -178,8 +178,10 @@ def parse_alertmanager(body: Any) -> tuple[list[tuple[int, Event]], list[dict[st
         value = body.get(name)
         if value is not None and not isinstance(value, str):
             head_errors.append(_("%(field)s must be a string.") % {"field": name})
-    common_labels = body.get("commonLabels") if _labels(body.get("commonLabels")) else {}
-    common_annotations = body.get("commonAnnotations") if _labels(body.get("commonAnnotations")) else {}
+    common_labels: dict[str, str] = body["commonLabels"] if _labels(body.get("commonLabels")) else {}
+    common_annotations: dict[str, str] = (
+        body["commonAnnotations"] if _labels(body.get("commonAnnotations")) else {}
+    )
     events: list[tuple[int, Event]] = []
     item_errors: list[dict[str, Any]] = []
     for index, alert in enumerate(alerts):
@@ -193,10 +195,10 @@ def parse_alertmanager(body: Any) -> tuple[list[tuple[int, Event]], list[dict[st
         status = alert.get("status")
         if status not in ("firing", "resolved"):
             errors.append(_("%(field)s.status must be firing or resolved.") % {"field": where})
-        labels = alert.get("labels")
-        if not _labels(labels):
+        raw_labels = alert.get("labels")
+        labels: dict[str, str] = raw_labels if _labels(raw_labels) else {}
+        if not _labels(raw_labels):
             errors.append(_("%(field)s.labels must be an object of strings.") % {"field": where})
-            labels = {}
         annotations = alert.get("annotations", {})
         if annotations is None:
             annotations = {}
