@@ -24,7 +24,7 @@ from itsm.models import Team, User
 from itsm.records import ReferenceSequence, next_reference
 from service_levels.models import Service, ServiceComponent
 
-from . import services
+from . import demo_baselines, services
 from .attributes import validate_attributes
 from .choices import CIState, ImpactDirection, Importance, LicenceModel
 from .models import CIType, ConfigurationItem, Relationship, RelationshipType, relationship_labels
@@ -1253,8 +1253,11 @@ def seed(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
     labels.update({("service", s.pk): str(s) for s in services_by_code.values()})
     with relationship_labels(labels):
         _bulk_create(Relationship, new_links, actor=actor, at=at)
-    return {
+    created = {
         "CI types": types_created,
         "configuration items": len(new_cis),
         "CI relationships": len(new_links),
     }
+    # One taken baseline, one completed CMDB audit and the audit schedule (configuration.demo_baselines).
+    created.update(demo_baselines.seed(users=users, today=today))
+    return created
