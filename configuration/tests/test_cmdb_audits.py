@@ -513,3 +513,19 @@ def test_the_audit_lists_cost_the_same_queries_for_few_or_many(
     assert [count(url, api) for url, api in urls] == before
     assert count(f"/api/v1/cmdb-audits/{bigger.pk}/items/", True) == items_before
     assert count(bigger.get_absolute_url()) == detail_before
+
+
+def test_the_demo_has_a_taken_baseline_a_completed_audit_and_the_schedule(demo: dict[str, Any]) -> None:
+    from configuration.models import Baseline
+
+    baseline = Baseline.objects.get(name="ERP production")
+    assert baseline.state == "taken"
+    assert baseline.items.count() > 5
+    audit = CMDBAudit.objects.get(title="Quarterly CMDB audit")
+    assert audit.state == CMDBAuditState.COMPLETED
+    assert audit.auditor == demo["auditor"]
+    counts = audits.verdict_counts(audit)
+    assert counts["discrepancy"] == 3
+    assert counts["open"] == 1
+    assert audit.accuracy == audits.accuracy_of(counts["correct"], counts["total"])
+    assert audits.cmdbaudit_schedule().get().interval_months == 3
