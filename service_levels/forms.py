@@ -329,8 +329,10 @@ class CalendarRulesForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors:
-            self.parsed_rules = self.rules()
+        if "time_zone" in self.cleaned_data and "makeup_weekday" in self.cleaned_data:
+            rules = self.rules()  # every malformed span or date is named, not only the first
+            if not self.errors:
+                self.parsed_rules = rules
         return data
 
 

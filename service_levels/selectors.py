@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,6 +152,9 @@ def service_depends_on(*, service: Service, other: Service) -> bool:
     return other.pk in reachable_services(service=service, direction="down")
 
 
+TREE_NODE_LIMIT = 300  # a page shows at most this many nodes of a tree
+
+
 @dataclass
 class TreeNode:
     """A service in a dependency tree; ``via`` is the dependency that leads to it from its parent."""
@@ -164,8 +168,7 @@ class TreeNode:
 
 def dependency_tree(*, service: Service, direction: str) -> TreeNode:
     """The dependency tree below (``"down"``: what it needs) or above (``"up"``: who needs it) a
-    service, for display. Three queries whatever its size; a service reached twice is shown once in
-    full and then marked ``repeated``."""
+    service, for display, in name order. Two queries whatever its size."""
     reachable = reachable_services(service=service, direction=direction) | {service.pk}
     edges = ServiceDependency.objects.select_related(
         "service", "depends_on", "component", "component__service"
@@ -181,11 +184,20 @@ def dependency_tree(*, service: Service, direction: str) -> TreeNode:
         else:
             parent = edge.depends_on_id if edge.depends_on_id else edge.component.service_id  # type: ignore[union-attr]
             children.setdefault(parent, []).append(edge)
-    seen: set[int] = set()
+    budget = [TREE_NODE_LIMIT]
 
-    def build(node: TreeNode) -> TreeNode:
-        seen.add(node.service.pk)
-        for edge in children.get(node.service.pk, []):
+    def build(node: TreeNode, ancestors: frozenset[int]) -> TreeNode:
+        """Each branch shows its whole subtree (a service needed twice appears twice); a service that is
+        its own ancestor (only in bad data) and branches past the size limit are marked ``repeated``."""
+        path = ancestors | {node.service.pk}
+        edges = sorted(
+            children.get(node.service.pk, []),
+            key=lambda e: (
+                (e.depends_on or e.component).name if direction == "down" else e.service.name,  # type: ignore[union-attr]
+                e.pk,
+            ),
+        )
+        for edge in edges:
             if direction == "down":
                 if edge.depends_on is None:
                     node.components.append(edge)
@@ -196,15 +208,15 @@ def dependency_tree(*, service: Service, direction: str) -> TreeNode:
                 if child_service.pk == node.service.pk:
                     continue  # a service depending on its own component
             child = TreeNode(service=child_service, via=edge)
-            if child_service.pk in seen:
+            budget[0] -= 1
+            if child_service.pk in path or budget[0] <= 0:
                 child.repeated = True
                 node.children.append(child)
             else:
-                node.children.append(build(child))
-        node.children.sort(key=lambda c: (c.service.name, c.service.pk))
+                node.children.append(build(child, path))
         return node
 
-    return build(TreeNode(service=service))
+    return build(TreeNode(service=service), frozenset())
 
 
 # Customers ----------------------------------------------------------------------------------------------
@@ -253,6 +265,9 @@ def calendar_list_annotated() -> QuerySet[BusinessCalendar]:
     )
 
 
+SUBSTITUTED = re.compile(r"substituted from (\d{2})/(\d{2})/(\d{4})")
+
+
 @dataclass
 class CalendarDay:
     """A date of the year that is not worked as its weekday says, and why."""
@@ -280,9 +295,18 @@ def calendar_year(version: CalendarVersion, year: int) -> list[CalendarDay]:
             for day, name in preset.items():
                 if day.year == year:
                     days[day] = CalendarDay(day, "holiday", str(name), "preset")
+            # The package names a day off "… (substituted from MM/DD/YYYY)": that date is its make-up day.
+            instead_of = {}
+            for day, name in preset.items():
+                match = SUBSTITUTED.search(str(name))
+                if match is not None:
+                    month, dom, yyyy = (int(g) for g in match.groups())
+                    instead_of[datetime.date(yyyy, month, dom)] = day
             for day in getattr(preset, "weekend_workdays", ()):
                 if day.year == year:
-                    days[day] = CalendarDay(day, "makeup", "", "preset")
+                    off = instead_of.get(day)
+                    name = _("worked instead of %(date)s") % {"date": off.isoformat()} if off else ""
+                    days[day] = CalendarDay(day, "makeup", name, "preset")
     for kind, entries in (("closed", version.closed_dates), ("working", version.working_dates)):
         for entry in entries or []:
             day = datetime.date.fromisoformat(entry["date"])

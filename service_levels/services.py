@@ -821,7 +821,8 @@ def agreement_targets_set(
     return agreement
 
 
-def _agreement_readiness(agreement: Agreement) -> None:
+def agreement_missing(agreement: Agreement) -> dict[str, str]:
+    """What a draft still lacks before it can be agreed, per field (empty when it is ready)."""
     errors: dict[str, str] = {}
     if agreement.effective_from is None:
         errors["effective_from"] = _("Set the date the agreement takes effect.")
@@ -840,6 +841,11 @@ def _agreement_readiness(agreement: Agreement) -> None:
         errors["effective_from"] = _(
             "It must take effect after %(reference)s, which it replaces (from %(date)s)."
         ) % {"reference": previous.reference, "date": previous.effective_from.isoformat()}
+    return errors
+
+
+def _agreement_readiness(agreement: Agreement) -> None:
+    errors = agreement_missing(agreement)
     if errors:
         raise ValidationError(errors)
 

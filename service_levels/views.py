@@ -699,6 +699,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["services"] = list(agreement.services.order_by("name"))
         context["superseded_by"] = list(agreement.superseded_by.order_by("-id"))
         context["in_force"] = agreement.is_in_force(timezone.localdate())
+        if agreement.state == AgreementState.DRAFT:
+            context["missing"] = list(services.agreement_missing(agreement).values())
     return render_page(request, "service_levels/agreement_detail.html", context, partial="tab")
 
 
