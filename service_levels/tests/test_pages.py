@@ -275,3 +275,12 @@ def test_remove_buttons_are_post_only(client: Client, demo: dict[str, Any]) -> N
     response = client.post(f"/service-levels/contacts/{contact.pk}/remove/", follow=True)
     assert "Removed" in response.content.decode()
     assert not Customer.objects.get(code="huaxin-retail").contacts.filter(pk=contact.pk).exists()
+
+
+def test_admin_is_read_only(client: Client, demo: dict[str, Any]) -> None:
+    client.force_login(demo["admin"])
+    agreement = Agreement.objects.first()
+    assert client.get("/admin/service_levels/agreement/").status_code == 200
+    page = _page(client, f"/admin/service_levels/agreement/{agreement.pk}/change/")
+    assert 'name="_save"' not in page
+    assert client.get("/admin/service_levels/service/add/").status_code == 403
