@@ -185,7 +185,7 @@ def seed_demo(*, today: datetime.date) -> dict[str, int]:
 
 # Process apps with a ``demo.seed(*, users, today) -> dict[str, int]``, in dependency order (the catalogue
 # before the CMDB that points at it, both before the incidents that use them).
-DEMO_APPS: list[str] = ["service_levels", "configuration"]
+DEMO_APPS: list[str] = ["service_levels", "configuration", "incidents"]
 
 
 DOCUMENTS = [
