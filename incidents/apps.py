@@ -11,6 +11,14 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_search_index_after_migrate, sender=self, dispatch_uid="incidents.search_index")
+        # What the SLA sweep does when an incident's clock crosses a threshold, and who else hears of it.
+        from service_levels.clocks import register_escalation, register_recipients
+
+        from .models import Incident
+        from .services import sla_escalate, sla_recipients
+
+        register_escalation(Incident, sla_escalate)
+        register_recipients(Incident, sla_recipients)
 
 
 def _search_index_after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:

@@ -28,6 +28,7 @@ from itsm.notes import Note, note_add
 from itsm.notifications import notify
 from itsm.policy import policy
 from itsm.records import next_reference, record_create, run_transition
+from service_levels import clocks
 
 from . import selectors
 from .choices import (
@@ -43,41 +44,107 @@ from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentRevi
 logger = logging.getLogger(__name__)
 
 # SLA clocks ----------------------------------------------------------------------------------------
-# One private function per event, so that wiring the clock engine (service_levels.clocks) in is one
-# edit each. Until the engine exists they do nothing; the incident's own times (created, first
-# response, resolved) are always recorded on the incident itself.
+# One private function per event: the clock engine (service_levels.clocks) is told about each, inside
+# the service's transaction, with the instant it happened. The incident's own times (created, first
+# response, resolved) are also kept on the incident.
 
 
 def _clocks_start(incident: Incident, *, at: datetime.datetime, actor: Any) -> None:
-    """Logging: the response and resolution clocks start for the incident's priority."""
+    """Logging (and classification, which may name the service that brings an SLA): the response and
+    resolution clocks of every applicable agreement run from the moment the incident was logged.
+    Clocks already running are not started twice."""
+    clocks.clocks_start(
+        record=incident,
+        customer=incident.customer,
+        service=incident.service,
+        team=incident.assignment_team,
+        priority=incident.priority,
+        at=at,
+        actor=actor,
+        paused=incident.state == IncidentState.ON_HOLD,
+    )
 
 
 def _clocks_retarget(incident: Incident, *, at: datetime.datetime, actor: Any) -> None:
     """The priority changed (classification, matrix inputs, override): targets are recomputed."""
+    clocks.clocks_retarget(
+        record=incident,
+        priority=incident.priority,
+        at=at,
+        actor=actor,
+        reason=f"priority {incident.priority}",
+    )
 
 
-def _clocks_reassign(incident: Incident, *, at: datetime.datetime) -> None:
-    """Another team took it: the OLA clocks follow the team."""
+def _clocks_reassign(incident: Incident, *, at: datetime.datetime, actor: Any) -> None:
+    """Another team took it: the previous team's OLA clocks stop, the new team's start."""
+    clocks.clocks_reassign(
+        record=incident, team=incident.assignment_team, at=at, actor=actor, priority=incident.priority
+    )
 
 
 def _clocks_pause(incident: Incident, *, at: datetime.datetime, reason: str, actor: Any) -> None:
     """On hold: the clocks stop counting."""
+    clocks.clocks_pause(record=incident, at=at, reason=reason, actor=actor)
 
 
 def _clocks_resume(incident: Incident, *, at: datetime.datetime, actor: Any) -> None:
     """Off hold (or reopened): the clocks count again."""
+    clocks.clocks_resume(record=incident, at=at, actor=actor)
 
 
 def _clocks_respond(incident: Incident, *, at: datetime.datetime, actor: Any) -> None:
     """First response (the assignee acknowledged it, or it was resolved at once): the response clock stops."""
+    clocks.clocks_stop(record=incident, kind="response", at=at, actor=actor, reason="first response")
 
 
 def _clocks_resolve(incident: Incident, *, at: datetime.datetime, actor: Any) -> None:
     """Resolved: the resolution clock stops."""
+    clocks.clocks_stop(record=incident, kind="resolution", at=at, actor=actor, reason="resolved")
 
 
 def _clocks_cancel(incident: Incident, *, at: datetime.datetime, actor: Any) -> None:
     """Cancelled: the clocks are cancelled (they count in no report)."""
+    clocks.clocks_cancel(record=incident, at=at, actor=actor, reason=incident.cancel_reason)
+
+
+def sla_escalate(incident: Incident, clock: Any, level: str) -> None:
+    """The sweep's escalation for incidents (registered in ``apps.py``): a breached clock escalates the
+    incident hierarchically to the lead of the team holding it (else an incident manager), as the
+    system user; warnings only notify (the engine tells the agreement owner, the team lead and
+    ``sla_recipients``)."""
+    if level != "breach":
+        return
+    incident = Incident.objects.select_related("assignment_team__lead").get(pk=incident.pk)
+    if incident.state not in (
+        IncidentState.CLASSIFIED,
+        IncidentState.ASSIGNED,
+        IncidentState.IN_PROGRESS,
+        IncidentState.ON_HOLD,
+    ):
+        return
+    team = incident.assignment_team
+    target = (
+        team.lead if team is not None and team.lead is not None else selectors.incident_managers().first()
+    )
+    if target is None:
+        return
+    incident_escalate(
+        incident=incident,
+        actor=system_user(),
+        kind=EscalationKind.HIERARCHICAL,
+        to=target,
+        note=_("The %(kind)s target of %(agreement)s was breached.")
+        % {"kind": clock.get_kind_display().lower(), "agreement": getattr(clock.agreement, "reference", "")},
+    )
+
+
+def sla_recipients(incident: Incident, clock: Any, level: str) -> list[Any]:
+    """Who hears about an incident's clock reaching a threshold besides the agreement owner and the team
+    lead: the assignee, else the team."""
+    if incident.assignee is not None:
+        return [incident.assignee]
+    return _team_people(incident.assignment_team)
 
 
 # Notifications -------------------------------------------------------------------------------------
@@ -248,9 +315,13 @@ def incident_update(
         )
     elif values.get("is_security") and selectors.below_security_floor(incident.priority):
         values["priority"] = selectors.security_floor()
+    scope_before = (incident.customer_id, incident.service_id)
     update_audited(incident, actor=actor, data=values, reason=reason)
+    now = timezone.now()
+    if (incident.customer_id, incident.service_id) != scope_before and incident.is_open:
+        _clocks_start(incident, at=now, actor=actor)  # an agreement that now applies starts measuring
     if incident.priority != before:
-        _clocks_retarget(incident, at=timezone.now(), actor=actor)
+        _clocks_retarget(incident, at=now, actor=actor)
     return incident
 
 
@@ -361,6 +432,8 @@ def incident_classify(
         priority=chosen,
         override_reason=note.strip()[:300] if overridden else "",
     )
+    # The service may only now be known: agreements that apply start their clocks from the logging time.
+    _clocks_start(incident, at=incident.created_at, actor=actor)
     if incident.priority != before:
         _clocks_retarget(incident, at=_now(at), actor=actor)
     _tell_requester(incident, "classify", actor, note)
@@ -395,7 +468,7 @@ def incident_assign(
     previous_team = incident.assignment_team_id
     run_transition(incident, "assign", actor=actor, comment=note, team=team, assignee=assignee)
     if previous_team != team.pk:
-        _clocks_reassign(incident, at=_now(at))
+        _clocks_reassign(incident, at=_now(at), actor=actor)
     recipients = [assignee] if assignee is not None else _team_people(team)
     _tell(
         incident,
@@ -479,7 +552,7 @@ def incident_escalate(
         incident, "escalate", actor=actor, reason=kind, comment=note, kind=kind, team=team, to=to, at=_now(at)
     )
     if kind == EscalationKind.FUNCTIONAL:
-        _clocks_reassign(incident, at=_now(at))
+        _clocks_reassign(incident, at=_now(at), actor=actor)
         if was_on_hold:
             _clocks_resume(incident, at=_now(at), actor=actor)
     _tell(
@@ -554,12 +627,20 @@ def incident_reopen(
     return incident
 
 
+def _forget_review(incident: Incident) -> None:
+    """The closing guard reads the major incident review; a copy cached on this instance may be older
+    than the review completed meanwhile (through another instance), so read it afresh."""
+    if incident.is_major and Incident.major_review.is_cached(incident):  # type: ignore[attr-defined]
+        Incident.major_review.related.delete_cached_value(incident)  # type: ignore[attr-defined]
+
+
 @transaction.atomic
 def incident_close(
     *, incident: Incident, actor: User, note: str = "", at: datetime.datetime | None = None
 ) -> Incident:
     """resolved → closed by the desk (or the system after the auto-close days); a major incident needs
     its completed review."""
+    _forget_review(incident)
     run_transition(incident, "close", actor=actor, comment=note, by=actor, at=_now(at))
     _tell_requester(incident, "close", actor, note)
     return incident
@@ -570,6 +651,7 @@ def incident_confirm(
     *, incident: Incident, actor: User, note: str = "", at: datetime.datetime | None = None
 ) -> Incident:
     """The requester confirms the resolution: closed (a major incident waits for its review)."""
+    _forget_review(incident)
     run_transition(incident, "confirm", actor=actor, comment=note, by=actor, at=_now(at))
     if incident.assignee is not None:
         _tell(
