@@ -154,83 +154,113 @@ def describe_scope(scope_filter: dict[str, Any]) -> str:
 # Snapshots ----------------------------------------------------------------------------------------
 
 
-def _relationship_entry(relationship: Any, *, direction: str, other: str, other_name: str) -> dict[str, Any]:
-    rtype = relationship.relationship_type
-    label = rtype.name if direction == "out" else rtype.inverse_name
+def _link(direction: str, type_code: str, label: str, other: str, other_name: str) -> dict[str, Any]:
     return {
-        "key": f"{direction}:{rtype.code}:{other}",
+        "key": f"{direction}:{type_code}:{other}",
         "direction": direction,
-        "type": rtype.code,
+        "type": type_code,
         "label": label,
         "other": other,
         "other_name": other_name,
     }
 
 
-def _target_of(relationship: Any) -> tuple[str, str]:
-    if relationship.target_id:
-        return relationship.target.reference, relationship.target.name
-    if relationship.target_service_id:
-        service = relationship.target_service
-        return f"service:{service.code}", service.name
-    component = relationship.target_component
-    return f"component:{component.pk}", f"{component.service.name} / {component.name}"
+#: CI columns a snapshot reads (``values_list`` order), then the joined type code, owner and team.
+_CI_COLUMNS = (
+    "pk",
+    "reference",
+    "attributes",
+    "name",
+    "state",
+    "version",
+    "description",
+    "location",
+    "importance",
+    "supplier_reference",
+    "contract_reference",
+    "asset_tag",
+    "licence_model",
+    "licence_quantity",
+    "licence_expires_on",
+    "rfc_reference",
+    "ci_type__code",
+    "owner__username",
+    "team__code",
+)
 
 
-def _fields_of(ci: Any, *, type_code: str, owner: str, team: str) -> dict[str, Any]:
-    expires = ci.licence_expires_on
+def _fields_of(values: Any, *, type_code: str, owner: str, team: str) -> dict[str, Any]:
+    """The snapshot's ``fields`` from a CI, a historical row or a mapping of its values."""
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    expires = get("licence_expires_on")
     return {
-        "name": ci.name,
+        "name": get("name"),
         "type": type_code,
-        "state": ci.state,
-        "version": ci.version,
-        "description": ci.description,
-        "location": ci.location,
+        "state": get("state"),
+        "version": get("version"),
+        "description": get("description"),
+        "location": get("location"),
         "owner": owner,
         "team": team,
-        "importance": ci.importance,
-        "supplier_reference": ci.supplier_reference,
-        "contract_reference": ci.contract_reference,
-        "asset_tag": ci.asset_tag,
-        "licence_model": ci.licence_model,
-        "licence_quantity": ci.licence_quantity,
+        "importance": get("importance"),
+        "supplier_reference": get("supplier_reference"),
+        "contract_reference": get("contract_reference"),
+        "asset_tag": get("asset_tag"),
+        "licence_model": get("licence_model"),
+        "licence_quantity": get("licence_quantity"),
         "licence_expires_on": expires.isoformat() if expires else None,
-        "rfc_reference": ci.rfc_reference,
+        "rfc_reference": get("rfc_reference"),
     }
 
 
 def snapshots_of(scope: QuerySet[ConfigurationItem]) -> dict[int, dict[str, Any]]:
     """Snapshots of every CI in ``scope`` by CI id, with their relationships both ways: three queries
-    however many CIs there are."""
-    cis = list(scope.select_related("ci_type", "owner", "team").order_by("reference", "pk"))
+    however many CIs there are, read as plain values (no model instances)."""
     ids = scope.values("pk")
     relationships: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    outgoing = Relationship.objects.filter(source_id__in=ids).select_related(
-        "relationship_type", "target", "target_service", "target_component__service"
+    outgoing = Relationship.objects.filter(source_id__in=ids).values_list(
+        "source_id",
+        "relationship_type__code",
+        "relationship_type__name",
+        "target__reference",
+        "target__name",
+        "target_service__code",
+        "target_service__name",
+        "target_component_id",
+        "target_component__name",
+        "target_component__service__name",
     )
-    for relationship in outgoing:
-        other, other_name = _target_of(relationship)
-        relationships[relationship.source_id].append(
-            _relationship_entry(relationship, direction="out", other=other, other_name=other_name)
-        )
-    incoming = Relationship.objects.filter(target_id__in=ids).select_related("relationship_type", "source")
-    for relationship in incoming:
-        source = relationship.source
-        relationships[int(relationship.target_id or 0)].append(
-            _relationship_entry(relationship, direction="in", other=source.reference, other_name=source.name)
-        )
+    for source_id, code, label, ci_ref, ci_name, svc_code, svc_name, comp_id, comp_name, comp_svc in outgoing:
+        if ci_ref is not None:
+            other, other_name = ci_ref, ci_name
+        elif svc_code is not None:
+            other, other_name = f"service:{svc_code}", svc_name
+        else:
+            other, other_name = f"component:{comp_id}", f"{comp_svc} / {comp_name}"
+        relationships[source_id].append(_link("out", code, label, other, other_name))
+    incoming = Relationship.objects.filter(target_id__in=ids).values_list(
+        "target_id",
+        "relationship_type__code",
+        "relationship_type__inverse_name",
+        "source__reference",
+        "source__name",
+    )
+    for target_id, code, label, source_ref, source_name in incoming:
+        relationships[target_id].append(_link("in", code, label, source_ref, source_name))
     result: dict[int, dict[str, Any]] = {}
-    for ci in cis:
-        result[ci.pk] = {
-            "reference": ci.reference,
+    for row in scope.order_by("reference", "pk").values_list(*_CI_COLUMNS):
+        values = dict(zip(_CI_COLUMNS, row, strict=True))
+        pk = values["pk"]
+        result[pk] = {
+            "reference": values["reference"],
             "fields": _fields_of(
-                ci,
-                type_code=ci.ci_type.code,
-                owner=ci.owner.username if ci.owner is not None else "",
-                team=ci.team.code if ci.team is not None else "",
+                values,
+                type_code=values["ci_type__code"],
+                owner=values["owner__username"] or "",
+                team=values["team__code"] or "",
             ),
-            "attributes": dict(ci.attributes or {}),
-            "relationships": sorted(relationships[ci.pk], key=lambda r: r["key"]),
+            "attributes": dict(values["attributes"] or {}),
+            "relationships": sorted(relationships[pk], key=lambda r: r["key"]),
         }
     return result
 
@@ -546,16 +576,7 @@ def _relationships_as_of(ci: ConfigurationItem, at: datetime.datetime) -> list[d
         else:
             direction, label = "in", rtype.inverse_name
             other, other_name = cis.get(row["source_id"], (str(row["source_id"]), ""))
-        entries.append(
-            {
-                "key": f"{direction}:{rtype.code}:{other}",
-                "direction": direction,
-                "type": rtype.code,
-                "label": label,
-                "other": other,
-                "other_name": other_name,
-            }
-        )
+        entries.append(_link(direction, rtype.code, label, other, other_name))
     return sorted(entries, key=lambda r: r["key"])
 
 
