@@ -22,6 +22,11 @@ from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentRevi
 NOTE_WIDGET = forms.Textarea(attrs={"rows": 2})
 
 
+def _field(form: Any, name: str) -> Any:
+    """A form field whose queryset or choices are set at run time."""
+    return form.fields[name]
+
+
 def _people() -> Any:
     return User.objects.filter(is_active=True, is_system=False).order_by("username")
 
@@ -47,14 +52,15 @@ class IncidentLogForm(ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reported_by"].queryset = _people()
-        self.fields["customer"].queryset = Customer.objects.filter(is_active=True)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+        _field(self, "reported_by").queryset = _people()
+        _field(self, "reported_by").required = False
+        _field(self, "reported_by").help_text = _("Empty: you (e.g. an event the desk noticed itself).")
+        _field(self, "customer").queryset = Customer.objects.filter(is_active=True)
+        _field(self, "category").queryset = Category.objects.filter(is_active=True).select_related("parent")
         self.fields["customer"].widget.attrs.update(
             {
                 "hx-get": "suggest/",
-                "hx-target": "#service-field",
-                "hx-select": "#service-field",
+                "hx-target": "#id_service",
                 "hx-swap": "outerHTML",
             }
         )
@@ -86,7 +92,7 @@ class IncidentEditForm(ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.parent_id:
-            self.initial["parent"] = self.instance.parent.reference  # type: ignore[union-attr]
+            self.initial["parent"] = self.instance.parent.reference
 
     def clean_parent(self) -> Incident | None:
         return _incident_by_reference(self.cleaned_data.get("parent"), "parent")
@@ -113,8 +119,8 @@ class IncidentNoteForm(Form):
 
     def __init__(self, *args: Any, kinds: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kind_field = self.fields["kind"]
-        kind_field.choices = [(kind.value, kind.label) for kind in kinds]  # type: ignore[attr-defined]
+        kind_field = _field(self, "kind")
+        kind_field.choices = [(kind.value, kind.label) for kind in kinds]
         kind_field.initial = kinds[0].value if kinds else None
         if len(kinds) == 1:
             kind_field.widget = forms.HiddenInput()
@@ -134,7 +140,7 @@ class PortalReportForm(Form):
 
     def __init__(self, *args: Any, services: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services if services is not None else Service.objects.none()
+        _field(self, "service").queryset = services if services is not None else Service.objects.none()
 
 
 # Transition inputs ------------------------------------------------------------------------------------
@@ -160,7 +166,7 @@ class ClassifyForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+        _field(self, "category").queryset = Category.objects.filter(is_active=True).select_related("parent")
 
 
 class AssignForm(Form):
@@ -172,7 +178,7 @@ class AssignForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(
+        _field(self, "assignee").queryset = User.objects.filter(
             is_active=True, is_system=False, teams__isnull=False
         ).distinct()
 
@@ -194,7 +200,7 @@ class EscalateForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = _people()
+        _field(self, "to").queryset = _people()
 
 
 class ResolveForm(Form):
@@ -223,7 +229,7 @@ class DeclareMajorForm(Form):
         super().__init__(*args, **kwargs)
         from .selectors import major_incident_managers
 
-        self.fields["manager"].queryset = major_incident_managers()
+        _field(self, "manager").queryset = major_incident_managers()
 
 
 class PriorityForm(Form):
@@ -248,15 +254,13 @@ def transition_form(name: str, data: Any = None, initial: dict[str, Any] | None 
 
 
 class BulkForm(Form):
-    action = forms.ChoiceField(
-        label=_("Action"),
-        choices=[
-            ("assign", _("Assign")),
-            ("start", _("Start work")),
-            ("resume", _("Resume")),
-            ("close", _("Close")),
-        ],
-    )
+    ACTIONS = [
+        ("assign", _("Assign")),
+        ("start", _("Start work")),
+        ("resume", _("Resume")),
+        ("close", _("Close")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.filter(is_active=True), required=False
     )
@@ -267,7 +271,7 @@ class BulkForm(Form):
         super().__init__(*args, **kwargs)
         # Any id may be posted; the view keeps only those the person may see.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in raw]
+        _field(self, "ids").choices = [(v, v) for v in raw]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -300,7 +304,7 @@ class CategoryForm(ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Category.objects.filter(parent__isnull=True)
+        _field(self, "parent").queryset = Category.objects.filter(parent__isnull=True)
 
 
 class CriteriaForm(ModelForm):

@@ -188,7 +188,7 @@ class MajorIncidentCriteria(models.Model):
 # Incidents --------------------------------------------------------------------------------------
 
 
-def within_reopen_window(incident: Incident) -> bool:
+def within_reopen_window(incident: Any) -> bool:
     """Guard of ``reopen``: resolved no more than ``ITSM_INCIDENT_REOPEN_DAYS`` business days ago."""
     from .selectors import add_business_days
 
@@ -198,7 +198,7 @@ def within_reopen_window(incident: Incident) -> bool:
     return timezone.now() <= deadline
 
 
-def major_review_done(incident: Incident) -> bool:
+def major_review_done(incident: Any) -> bool:
     """Guard of ``close``: a major incident closes only after its review is completed."""
     if not incident.is_major:
         return True
@@ -206,11 +206,11 @@ def major_review_done(incident: Incident) -> bool:
     return review is not None and review.state == ReviewState.COMPLETED
 
 
-def is_not_major(incident: Incident) -> bool:
+def is_not_major(incident: Any) -> bool:
     return not incident.is_major
 
 
-def major_not_acknowledged(incident: Incident) -> bool:
+def major_not_acknowledged(incident: Any) -> bool:
     return incident.is_major and incident.major_acknowledged_at is None
 
 
@@ -595,6 +595,10 @@ class Incident(Record):
         self.major_acknowledged_at = at
 
 
+def _review_complete(review: Any) -> bool:
+    return bool(review.is_complete)
+
+
 class MajorIncidentReview(Record):
     """The review of a major incident after service is restored (clause 8.1): what happened, the
     timeline, the causes and the improvements. A major incident closes only when it is completed."""
@@ -650,7 +654,7 @@ class MajorIncidentReview(Record):
         field=state,
         source=ReviewState.DRAFT,
         target=ReviewState.COMPLETED,
-        conditions=[lambda review: review.is_complete],
+        conditions=[_review_complete],
     )
     def complete(self, *, by: Any, at: datetime.datetime) -> None:
         self.completed_by = by
@@ -724,12 +728,16 @@ class RequestCatalogueItem(models.Model):
             )
 
 
-def needs_approval(request: ServiceRequest) -> bool:
+def needs_approval(request: Any) -> bool:
     return bool(request.catalogue_item.needs_approval)
 
 
-def skips_approval(request: ServiceRequest) -> bool:
+def skips_approval(request: Any) -> bool:
     return not request.catalogue_item.needs_approval
+
+
+def _approved_or_no_approval_needed(request: Any) -> bool:
+    return bool(request.state == ServiceRequestState.APPROVED or skips_approval(request))
 
 
 class ServiceRequest(Record):
@@ -868,7 +876,7 @@ class ServiceRequest(Record):
         field=state,
         source=[ServiceRequestState.NEW, ServiceRequestState.APPROVED],
         target=ServiceRequestState.IN_FULFILMENT,
-        conditions=[lambda request: request.state == ServiceRequestState.APPROVED or skips_approval(request)],
+        conditions=[_approved_or_no_approval_needed],
     )
     def start_fulfilment(self, *, team: Any, assignee: Any) -> None:
         self.assignment_team = team or self.assignment_team

@@ -108,7 +108,7 @@ def _clocks_cancel(incident: Incident, *, at: datetime.datetime, actor: Any) -> 
     clocks.clocks_cancel(record=incident, at=at, actor=actor, reason=incident.cancel_reason)
 
 
-def sla_escalate(incident: Incident, clock: Any, level: str) -> None:
+def sla_escalate(incident: Any, clock: Any, level: str) -> None:
     """The sweep's escalation for incidents (registered in ``apps.py``): a breached clock escalates the
     incident hierarchically to the lead of the team holding it (else an incident manager), as the
     system user; warnings only notify (the engine tells the agreement owner, the team lead and
@@ -139,7 +139,7 @@ def sla_escalate(incident: Incident, clock: Any, level: str) -> None:
     )
 
 
-def sla_recipients(incident: Incident, clock: Any, level: str) -> list[Any]:
+def sla_recipients(incident: Any, clock: Any, level: str) -> list[Any]:
     """Who hears about an incident's clock reaching a threshold besides the agreement owner and the team
     lead: the assignee, else the team."""
     if incident.assignee is not None:
@@ -630,8 +630,8 @@ def incident_reopen(
 def _forget_review(incident: Incident) -> None:
     """The closing guard reads the major incident review; a copy cached on this instance may be older
     than the review completed meanwhile (through another instance), so read it afresh."""
-    if incident.is_major and Incident.major_review.is_cached(incident):  # type: ignore[attr-defined]
-        Incident.major_review.related.delete_cached_value(incident)  # type: ignore[attr-defined]
+    if incident.is_major and Incident.major_review.is_cached(incident):
+        Incident.major_review.related.delete_cached_value(incident)
 
 
 @transaction.atomic

@@ -189,7 +189,7 @@ def incident_bulk(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Bulk action"),
         "result": result,
-        "action": dict(form.fields["action"].choices)[action],
+        "action": dict(BulkForm.ACTIONS)[action],
     }
     return render_page(request, "incidents/bulk_result.html", context)
 
@@ -433,7 +433,7 @@ def incident_note_add(request: HttpRequest, pk: int) -> HttpResponseBase:
                 return response
             messages.success(request, _("Added."))
             return HttpResponseRedirect(f"{incident.get_absolute_url()}?tab=notes")
-    context = notes_context(request, incident, form)
+    context = notes_context(request, incident, form)  # type: ignore[arg-type]
     context["note_add_url"] = request.path
     if htmx and not htmx.boosted:
         return render_page(request, "itsm/notes_panel.html", context, partial="panel")

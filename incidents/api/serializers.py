@@ -97,7 +97,7 @@ class IncidentLogSerializer(serializers.Serializer):
     impact = serializers.ChoiceField(choices=Impact.choices, default=Impact.MODERATE)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
     is_security = serializers.BooleanField(default=False)
-    parent = serializers.PrimaryKeyRelatedField(
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Incident.objects.all(), required=False, allow_null=True
     )
 
@@ -123,7 +123,7 @@ class IncidentUpdateSerializer(serializers.Serializer):
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     is_security = serializers.BooleanField(required=False)
-    parent = serializers.PrimaryKeyRelatedField(
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Incident.objects.all(), required=False, allow_null=True
     )
     exempt = serializers.BooleanField(required=False)

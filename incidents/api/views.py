@@ -96,7 +96,7 @@ class IncidentViewSet(RecordViewSet):
     @extend_schema(methods=["GET"], responses={200: NoteSerializer(many=True)})
     @extend_schema(methods=["POST"], request=NoteInputSerializer, responses={201: NoteSerializer})
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
-    def notes(self, request: Any, pk: Any = None) -> Response:
+    def notes(self, request: Any, pk: Any = None) -> Response:  # type: ignore[override]
         """GET: the notes you may read. POST ``{kind, body}``: a work note, or a comment (which notifies
         the requester, or the assignee when the requester writes)."""
         if request.method != "POST":
