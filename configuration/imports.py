@@ -48,7 +48,7 @@ REASON_LABELS.update({IMPORT_REASON: gettext_lazy("imported from a CSV file")})
 
 #: Largest file and most rows one import takes.
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
-IMPORT_MAX_ROWS = 5000
+IMPORT_MAX_ROWS = 2000
 ATTRIBUTE_PREFIX = "attributes."
 
 
@@ -393,9 +393,8 @@ def _import_cis(
         if errors:
             result.errors.extend(RowError(line, column, message) for column, message in errors)
             continue
-        try:
-            with transaction.atomic():
-                ci = services.ci_create(actor=actor, data=data, reason=IMPORT_REASON)
+        try:  # ci_create is atomic: a failing row rolls back to its own savepoint
+            ci = services.ci_create(actor=actor, data=data, reason=IMPORT_REASON)
         except ValidationError as exc:
             result.errors.extend(RowError(line, column, message) for column, message in _errors_of(exc))
         except IntegrityError:
@@ -478,9 +477,8 @@ def _import_relationships(
         if errors:
             result.errors.extend(RowError(line, column, message) for column, message in errors)
             continue
-        try:
-            with transaction.atomic():
-                relationship = services.relationship_add(actor=actor, reason=IMPORT_REASON, **data)
+        try:  # relationship_add is atomic: a failing row rolls back to its own savepoint
+            relationship = services.relationship_add(actor=actor, reason=IMPORT_REASON, **data)
         except ValidationError as exc:
             result.errors.extend(RowError(line, column, message) for column, message in _errors_of(exc))
         except IntegrityError:
