@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from itsm.models import Team, User
 from service_levels.models import Service, ServiceComponent
@@ -135,20 +136,19 @@ def scope_queryset(scope_filter: dict[str, Any]) -> QuerySet[ConfigurationItem]:
 
 
 def describe_scope(scope_filter: dict[str, Any]) -> str:
-    """The scope in words, for pages and the API (two queries at most)."""
+    """The scope as labels, for pages and the API (two queries at most)."""
     scope = scope_filter or {}
     if scope.get("mode") == "cis":
         count = len(scope.get("cis") or [])
-        return _("%(count)s named CIs") % {"count": count}
-    parts = []
+        return ngettext("%(count)s named CI", "%(count)s named CIs", count) % {"count": count}
+    parts = [_("Live CIs only") if scope.get("live_only", True) else _("Every CI in use")]
     if scope.get("service"):
         service = Service.objects.filter(pk=scope["service"]).first()
-        parts.append(_("behind the service %(service)s") % {"service": service or scope["service"]})
+        parts.append(_("Service: %(service)s") % {"service": service or scope["service"]})
     if scope.get("ci_type"):
         ci_type = CIType.objects.filter(pk=scope["ci_type"]).first()
-        parts.append(_("of type %(type)s") % {"type": ci_type or scope["ci_type"]})
-    states = _("live CIs") if scope.get("live_only", True) else _("CIs in use")
-    return " ".join([_("All"), states, *parts])
+        parts.append(_("Type: %(type)s") % {"type": ci_type or scope["ci_type"]})
+    return " · ".join(parts)
 
 
 # Snapshots ----------------------------------------------------------------------------------------
