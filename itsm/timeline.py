@@ -83,6 +83,10 @@ def _display(model_field: models.Field, value: Any, names: dict[type[models.Mode
         return date_format(localtime(value), "Y-m-d H:i")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(model_field, models.JSONField):
+        # Structured data (snapshots, schemas) is shown on the record itself, not dumped in the timeline.
+        count = len(value) if isinstance(value, list | dict) else 1
+        return _("(structured data, %(count)d entries)") % {"count": count}
     return str(value)
 
 
