@@ -131,7 +131,7 @@ def _reachable_sql(direction: str) -> str:
             f"SELECT d.service_id FROM {dependency} d LEFT JOIN {component} c ON c.id = d.component_id "  # noqa: S608
             f"JOIN reach r ON (d.depends_on_id = r.id OR c.service_id = r.id)"
         )
-    return f"WITH RECURSIVE reach(id) AS (SELECT %s UNION {step}) SELECT id FROM reach"  # noqa: S608
+    return f"WITH RECURSIVE reach(id) AS (SELECT CAST(%s AS BIGINT) UNION {step}) SELECT id FROM reach"  # noqa: S608
 
 
 def reachable_services(*, service: Service | int, direction: str) -> set[int]:
