@@ -698,6 +698,9 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["gaps"] = agreement.target_gaps()
         context["services"] = list(agreement.services.order_by("name"))
         context["superseded_by"] = list(agreement.superseded_by.order_by("-id"))
+        context["reviews"] = list(
+            policy.scope(user, "view", agreement.reviews.order_by("-due_on", "-id"))[:5]
+        )
         context["in_force"] = agreement.is_in_force(timezone.localdate())
         if agreement.state == AgreementState.DRAFT:
             context["missing"] = list(services.agreement_missing(agreement).values())
