@@ -1,5 +1,6 @@
-"""Demo data of incident management: categories, major-incident criteria, the priority matrix and a few
-hundred incidents of the last four months across services, customers, priorities and states.
+"""Demo data of incident management: categories, major-incident criteria, the priority matrix, a request
+catalogue with a month of service requests, and a few hundred incidents of the last four months across
+services, customers, priorities and states.
 
 Every incident is logged and moved through the services with backdated instants, so SLA clocks,
 attainment reports and dashboards have real data: most are closed, recent ones are open in every
@@ -25,12 +26,21 @@ from itsm.notes import note_add
 from service_levels.models import Customer, Service
 
 from . import services
-from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentReview, PriorityMatrix
+from .models import (
+    Category,
+    Incident,
+    MajorIncidentCriteria,
+    MajorIncidentReview,
+    PriorityMatrix,
+    RequestCatalogueItem,
+    ServiceRequest,
+)
 from .selectors import DEFAULT_MATRIX
 
 SEED = 20000
 INCIDENTS = 300
 INCIDENTS_UNDER_PYTEST = 12
+REQUESTS = 40
 DAYS = 120
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -152,7 +162,7 @@ class Plan:
 
 
 def seed(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
-    created = {"incident_categories": 0, "major_incident_criteria": 0, "incidents": 0}
+    created = {"incident_categories": 0, "major_incident_criteria": 0, "incidents": 0, "service_requests": 0}
     for impact, row in DEFAULT_MATRIX.items():
         for urgency, priority in enumerate(row, start=1):
             PriorityMatrix.objects.get_or_create(
@@ -160,7 +170,10 @@ def seed(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
             )
     created["incident_categories"] = _categories(users)
     created["major_incident_criteria"] = _criteria(users)
-    count = INCIDENTS_UNDER_PYTEST if os.environ.get("PYTEST_CURRENT_TEST") else INCIDENTS
+    under_pytest = bool(os.environ.get("PYTEST_CURRENT_TEST"))
+    created["request_catalogue_items"] = _catalogue(users)
+    created["service_requests"] = _requests(users, today=today, count=3 if under_pytest else REQUESTS)
+    count = INCIDENTS_UNDER_PYTEST if under_pytest else INCIDENTS
     plans = _plan(random.Random(SEED), count=count, today=today)  # noqa: S311 - demo data, not security
     if not plans or Incident.objects.filter(title=plans[0].title, created_at=plans[0].at).exists():
         return created
@@ -234,6 +247,134 @@ def _criteria(users: dict[str, User]) -> int:
             continue
         services.criteria_create(actor=actor, data={**spec, "is_active": True})
         made += 1
+    return made
+
+
+# service, name, description, approver (username) or role, team, target minutes
+CATALOGUE: list[tuple[str, str, str, str, str, int]] = [
+    (
+        "service-desk",
+        "New laptop or desktop",
+        "A standard laptop with the company image.",
+        "",
+        "infrastructure",
+        2400,
+    ),
+    (
+        "email",
+        "Shared mailbox",
+        "A shared mailbox for a team, with its members.",
+        "incident.manager",
+        "app-support",
+        960,
+    ),
+    (
+        "erp",
+        "ERP role change",
+        "Add or remove an ERP role (approval by the incident manager).",
+        "role:incident_manager",
+        "app-support",
+        960,
+    ),
+    (
+        "service-desk",
+        "Password reset",
+        "Reset a forgotten password after identity check.",
+        "",
+        "service-desk",
+        60,
+    ),
+    (
+        "sales-platform",
+        "Web shop promotion page",
+        "Publish a promotion page prepared by marketing.",
+        "",
+        "app-support",
+        1920,
+    ),
+]
+
+
+def _catalogue(users: dict[str, User]) -> int:
+    actor = users["incident.manager"]
+    catalogue = {s.code: s for s in Service.objects.all()}
+    teams = {t.code: t for t in Team.objects.all()}
+    made = 0
+    for service, name, description, approver, team, minutes in CATALOGUE:
+        if (
+            service not in catalogue
+            or RequestCatalogueItem.objects.filter(service=catalogue[service], name=name).exists()
+        ):
+            continue
+        services.catalogue_item_create(
+            actor=actor,
+            data={
+                "service": catalogue[service],
+                "name": name,
+                "description": description,
+                "needs_approval": bool(approver),
+                "approver": users.get(approver) if approver and not approver.startswith("role:") else None,
+                "approver_role": approver.removeprefix("role:") if approver.startswith("role:") else "",
+                "fulfilment_team": teams.get(team),
+                "fulfilment_target_minutes": minutes,
+                "is_active": True,
+            },
+        )
+        made += 1
+    return made
+
+
+def _requests(users: dict[str, User], *, today: datetime.date, count: int) -> int:
+    """Requests of the last month in every state, by the requester and through the desk."""
+    items = list(RequestCatalogueItem.objects.select_related("service").order_by("pk"))
+    if not items or ServiceRequest.objects.exists():
+        return 0
+    rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not security
+    now = min(timezone.now(), datetime.datetime.combine(today, datetime.time(18, 0), tzinfo=SHANGHAI))
+    made = 0
+    for n in range(count):
+        catalogue_item = rng.choice(items)
+        at = now - datetime.timedelta(days=30 * (n + 1) / (count + 1), hours=rng.uniform(0, 8))
+        actor = users["requester"] if rng.random() < 0.6 else users["agent"]
+        request = services.service_request_create(
+            actor=actor,
+            data={"catalogue_item": catalogue_item, "description": "Please, by the end of the week."},
+            at=at,
+        )
+        made += 1
+        fate = rng.choices(
+            ["open", "started", "fulfilled", "closed", "rejected"], weights=[20, 20, 20, 35, 5]
+        )[0]
+        step = at + datetime.timedelta(hours=rng.uniform(0.5, 4))
+        if request.state == "awaiting_approval":
+            approver = users["incident.manager"]
+            if fate == "open" or approver.pk == request.requested_by_id:
+                continue
+            if fate == "rejected":
+                services.service_request_reject(
+                    service_request=request, actor=approver, note="Not budgeted.", at=step
+                )
+                continue
+            services.service_request_approve(
+                service_request=request, actor=approver, note="Approved.", at=step
+            )
+            step += datetime.timedelta(hours=rng.uniform(0.5, 4))
+        if fate in ("open", "rejected"):
+            continue
+        worker = (
+            users["resolver"]
+            if request.assignment_team and request.assignment_team.code != "service-desk"
+            else users["agent"]
+        )
+        services.service_request_start(service_request=request, actor=worker, at=min(step, now))
+        if fate == "started":
+            continue
+        step += datetime.timedelta(hours=rng.uniform(1, 30))
+        services.service_request_fulfil(
+            service_request=request, actor=worker, note="Done as requested.", at=min(step, now)
+        )
+        if fate == "closed":
+            services.service_request_close(service_request=request, actor=users["agent"], at=min(step, now))
     return made
 
 

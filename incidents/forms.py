@@ -17,7 +17,7 @@ from itsm.ui.forms import Form, ModelForm
 from service_levels.models import Customer, Service
 
 from .choices import CancelReason, EscalationKind, HoldReason, Impact, ResolutionCode, Urgency
-from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentReview
+from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentReview, RequestCatalogueItem
 
 NOTE_WIDGET = forms.Textarea(attrs={"rows": 2})
 
@@ -337,3 +337,57 @@ class ReviewForm(ModelForm):
             name: forms.Textarea(attrs={"rows": 4})
             for name in ("what_happened", "timeline", "causes", "improvements")
         }
+
+
+# Service requests -----------------------------------------------------------------------------------
+
+
+class ServiceRequestForm(Form):
+    """The desk asks for a catalogue item for someone (or for themselves)."""
+
+    catalogue_item = forms.ModelChoiceField(
+        label=_("What is needed"), queryset=RequestCatalogueItem.objects.none()
+    )
+    requested_for = forms.ModelChoiceField(
+        label=_("For"), queryset=User.objects.none(), required=False, help_text=_("Empty: yourself.")
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P4)
+
+    def __init__(self, *args: Any, items: Any = None, instance: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # ``instance``: the generic create page passes it (always None)
+        _field(self, "catalogue_item").queryset = (
+            items
+            if items is not None
+            else RequestCatalogueItem.objects.filter(is_active=True).select_related("service")
+        )
+        _field(self, "requested_for").queryset = _people()
+
+
+class PortalRequestForm(ServiceRequestForm):
+    """A requester asks for something for themselves."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["requested_for"]
+        del self.fields["priority"]
+
+
+class CatalogueItemForm(ModelForm):
+    class Meta:
+        model = RequestCatalogueItem
+        fields = [
+            "service",
+            "name",
+            "description",
+            "needs_approval",
+            "approver",
+            "approver_role",
+            "fulfilment_team",
+            "fulfilment_target_minutes",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -905,8 +905,8 @@ class ServiceRequest(Record):
         ],
         target=ServiceRequestState.CANCELLED,
     )
-    def cancel(self, *, reason: str) -> None:
-        self.cancel_reason = reason
+    def cancel(self, *, cancel_reason: str) -> None:
+        self.cancel_reason = cancel_reason
 
 
 __all__ = [

@@ -11,13 +11,34 @@ from itsm.policy import policy
 from itsm.ui.registry import NavItem, Widget, registry
 
 from . import selectors
-from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentReview, PriorityMatrix
+from .models import (
+    Category,
+    Incident,
+    MajorIncidentCriteria,
+    MajorIncidentReview,
+    PriorityMatrix,
+    RequestCatalogueItem,
+    ServiceRequest,
+)
 
 registry.add_nav(
     NavItem(Area.INCIDENTS, _("Incident queue"), "incidents:incident_list", "view", Incident, order=10)
 )
 registry.add_nav(
     NavItem(Area.INCIDENTS, _("Log incident"), "incidents:incident_create", "log", Incident, order=20)
+)
+registry.add_nav(
+    NavItem(Area.INCIDENTS, _("Service requests"), "incidents:request_list", "view", ServiceRequest, order=30)
+)
+registry.add_nav(
+    NavItem(
+        Area.INCIDENTS,
+        _("Request catalogue"),
+        "incidents:catalogue_list",
+        "view",
+        RequestCatalogueItem,
+        order=35,
+    )
 )
 registry.add_nav(
     NavItem(

@@ -144,9 +144,9 @@ policy.register(Category, "change", has_any_perm("incidents.change_category"))
 policy.register(MajorIncidentCriteria, "add", has_any_perm("incidents.add_majorincidentcriteria"))
 policy.register(MajorIncidentCriteria, "change", has_any_perm("incidents.change_majorincidentcriteria"))
 
-# Service requests: the catalogue is read by everyone signed in (it is what they may ask for); the
-# requester sees the requests they made or that are for them.
-policy.register(RequestCatalogueItem, "view", signed_in)
+# Service requests: staff read the catalogue (requesters see their customer's items in the portal);
+# the requester sees the requests they made or that are for them.
+policy.register(RequestCatalogueItem, "view", lambda u, o: reads_incidents(u, o))
 policy.register(RequestCatalogueItem, "add", has_any_perm("incidents.add_requestcatalogueitem"))
 policy.register(RequestCatalogueItem, "change", has_any_perm("incidents.change_requestcatalogueitem"))
 

@@ -473,6 +473,19 @@ def catalogue_list() -> QuerySet[RequestCatalogueItem]:
     return RequestCatalogueItem.objects.select_related("service", "approver", "fulfilment_team")
 
 
+def catalogue_for(customer: Any) -> QuerySet[RequestCatalogueItem]:
+    """Active catalogue items of the customer's services (all active items without a customer)."""
+    items = RequestCatalogueItem.objects.filter(is_active=True).select_related("service")
+    if customer is not None:
+        items = items.filter(service__customers=customer)
+    return items.order_by("service__name", "name")
+
+
+def portal_requests(user: Any) -> QuerySet[ServiceRequest]:
+    """The requests the person made or that are for them."""
+    return request_list().filter(Q(requested_by=user) | Q(requested_for=user))
+
+
 def request_list() -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.select_related(
         "catalogue_item",

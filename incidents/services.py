@@ -39,7 +39,15 @@ from .choices import (
     IncidentState,
     ResolutionCode,
 )
-from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentReview, PriorityMatrix
+from .models import (
+    Category,
+    Incident,
+    MajorIncidentCriteria,
+    MajorIncidentReview,
+    PriorityMatrix,
+    RequestCatalogueItem,
+    ServiceRequest,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -1010,3 +1018,238 @@ INCIDENT_TRANSITIONS: dict[str, Callable[..., Incident]] = {
 # Those that need nothing but a note (the others have their own inputs).
 SIMPLE_TRANSITIONS = {"start", "resume", "reopen", "close", "confirm", "take_major"}
 BULK_TRANSITIONS = {name: INCIDENT_TRANSITIONS[name] for name in ("start", "resume", "close")}
+
+
+# Service requests ----------------------------------------------------------------------------------
+
+
+def _request_due(item: Any, at: datetime.datetime) -> datetime.datetime:
+    """When the fulfilment target of the catalogue item falls: in the service hours' business time when
+    the service has a calendar, else in elapsed minutes."""
+    from service_levels.calendars import add_business_seconds, spec_from_version
+
+    minutes = item.fulfilment_target_minutes
+    calendar = item.service.service_hours
+    version = calendar.version_at(at) if calendar is not None else None
+    if version is not None:
+        try:
+            return add_business_seconds(spec_from_version(version), at, minutes * 60)
+        except ValueError:
+            pass  # a calendar without working time: fall back to elapsed time
+    return at + datetime.timedelta(minutes=minutes)
+
+
+def request_approvers(service_request: ServiceRequest) -> list[User]:
+    """The catalogue item's approver, or the holders of its approver role; never the requester."""
+    item = service_request.catalogue_item
+    if item.approver_id is not None:
+        people = [item.approver]
+    elif item.approver_role:
+        people = list(User.objects.filter(groups__name=item.approver_role, is_active=True, is_system=False))
+    else:
+        people = []
+    return [p for p in people if p is not None and p.pk != service_request.requested_by_id]
+
+
+def _tell_request(
+    service_request: ServiceRequest, event: str, recipients: Any, subject: Any, body: str = ""
+) -> None:
+    notify(
+        event=event,
+        event_key=f"transition:{service_request.last_transition.pk}:{event}",  # type: ignore[attr-defined]
+        recipients=recipients,
+        subject=format_lazy(subject, reference=service_request.reference, title=service_request.title),
+        body=body,
+        record=service_request,
+    )
+
+
+@transaction.atomic
+def service_request_create(
+    *, actor: User, data: dict[str, Any], at: datetime.datetime | None = None
+) -> ServiceRequest:
+    """Ask for a catalogue item: for oneself (``requested_for`` defaults to the actor) or, at the desk, for
+    someone else. The fulfilment target and the SLA clocks start now; an item that needs approval goes
+    to its approver at once."""
+    item = data.get("catalogue_item")
+    if item is None or not item.is_active:
+        raise ValidationError({"catalogue_item": _("Choose something from the catalogue.")})
+    requested_for = data.get("requested_for") or actor
+    if requested_for.pk != actor.pk and not policy.allows(actor, "log", Incident):
+        raise PermissionDenied  # only the desk asks on someone else's behalf
+    when = at or timezone.now()
+    values = {
+        "catalogue_item": item,
+        "title": (data.get("title") or str(item.name))[:200],
+        "description": data.get("description") or "",
+        "channel": data.get("channel") or Channel.PORTAL,
+        "requested_by": actor,
+        "requested_for": requested_for,
+        "customer": data.get("customer") or selectors.customer_of(requested_for),
+        "service": item.service,
+        "priority": data.get("priority") or Priority.P4,
+        "assignment_team": item.fulfilment_team,
+        "due_at": _request_due(item, when),
+    }
+    if at is not None:
+        values["created_at"] = values["updated_at"] = at
+    service_request = record_create(ServiceRequest, actor=actor, data=values)
+    clocks.clocks_start(
+        record=service_request,
+        customer=service_request.customer,
+        service=service_request.service,
+        team=service_request.assignment_team,
+        priority=service_request.priority,
+        at=when,
+        actor=actor,
+    )
+    if item.needs_approval:
+        run_transition(service_request, "submit", actor=actor, comment=service_request.description[:500])
+        _tell_request(
+            service_request,
+            "request.approval_needed",
+            request_approvers(service_request),
+            gettext_lazy("{reference} waits for your approval: {title}"),
+            service_request.description,
+        )
+    else:
+        notify(
+            event="request.new",
+            event_key=f"request:{service_request.pk}:new",
+            recipients=_team_people(service_request.assignment_team),
+            subject=format_lazy(
+                gettext_lazy("New service request {reference}: {title}"),
+                reference=service_request.reference,
+                title=service_request.title,
+            ),
+            record=service_request,
+        )
+    return service_request
+
+
+def _tell_requester_of_request(
+    service_request: ServiceRequest, actor: User, subject: Any, note: str = ""
+) -> None:
+    people = {
+        service_request.requested_by_id: service_request.requested_by,
+        service_request.requested_for_id: service_request.requested_for,
+    }
+    _tell_request(
+        service_request, "request.status", [p for pk, p in people.items() if pk != actor.pk], subject, note
+    )
+
+
+@transaction.atomic
+def service_request_approve(
+    *, service_request: ServiceRequest, actor: User, note: str = "", at: datetime.datetime | None = None
+) -> ServiceRequest:
+    """awaiting approval → approved (by the item's approver, never the requester)."""
+    run_transition(service_request, "approve", actor=actor, comment=note, by=actor, at=_now(at), note=note)
+    _tell_requester_of_request(
+        service_request, actor, gettext_lazy("{reference} was approved: {title}"), note
+    )
+    _tell_request(
+        service_request,
+        "request.approved",
+        _team_people(service_request.assignment_team),
+        gettext_lazy("{reference} is approved and waits for fulfilment: {title}"),
+        note,
+    )
+    return service_request
+
+
+@transaction.atomic
+def service_request_reject(
+    *, service_request: ServiceRequest, actor: User, note: str = "", at: datetime.datetime | None = None
+) -> ServiceRequest:
+    """awaiting approval → rejected, with the reason; the clocks are cancelled."""
+    note = _require_note(note, _("Say why the request is rejected."))
+    run_transition(service_request, "reject", actor=actor, comment=note, by=actor, at=_now(at), note=note)
+    clocks.clocks_cancel(record=service_request, at=_now(at), actor=actor, reason="rejected")
+    _tell_requester_of_request(
+        service_request, actor, gettext_lazy("{reference} was rejected: {title}"), note
+    )
+    return service_request
+
+
+@transaction.atomic
+def service_request_start(
+    *, service_request: ServiceRequest, actor: User, note: str = "", at: datetime.datetime | None = None
+) -> ServiceRequest:
+    """new (no approval needed) or approved → in fulfilment; the person starting takes it."""
+    run_transition(
+        service_request,
+        "start_fulfilment",
+        actor=actor,
+        comment=note,
+        team=service_request.assignment_team,
+        assignee=service_request.assignee or actor,
+    )
+    clocks.clocks_stop(
+        record=service_request, kind="response", at=_now(at), actor=actor, reason="fulfilment started"
+    )
+    _tell_requester_of_request(
+        service_request, actor, gettext_lazy("Work on {reference} has started: {title}"), note
+    )
+    return service_request
+
+
+@transaction.atomic
+def service_request_fulfil(
+    *, service_request: ServiceRequest, actor: User, note: str = "", at: datetime.datetime | None = None
+) -> ServiceRequest:
+    """in fulfilment → fulfilled, with what was done (the note)."""
+    note = _require_note(note, _("Say what was done."))
+    run_transition(service_request, "fulfil", actor=actor, comment=note, notes=note, at=_now(at))
+    clocks.clocks_stop(
+        record=service_request, kind="resolution", at=_now(at), actor=actor, reason="fulfilled"
+    )
+    _tell_requester_of_request(
+        service_request, actor, gettext_lazy("{reference} is fulfilled: {title}"), note
+    )
+    return service_request
+
+
+@transaction.atomic
+def service_request_close(
+    *, service_request: ServiceRequest, actor: User, note: str = "", at: datetime.datetime | None = None
+) -> ServiceRequest:
+    """fulfilled or rejected → closed."""
+    return run_transition(service_request, "close", actor=actor, comment=note, at=_now(at))
+
+
+@transaction.atomic
+def service_request_cancel(
+    *, service_request: ServiceRequest, actor: User, note: str = "", at: datetime.datetime | None = None
+) -> ServiceRequest:
+    """Any open state → cancelled, with the reason; the clocks are cancelled."""
+    note = _require_note(note, _("Say why the request is cancelled."))
+    run_transition(service_request, "cancel", actor=actor, comment=note, cancel_reason=note[:300])
+    clocks.clocks_cancel(record=service_request, at=_now(at), actor=actor, reason="cancelled")
+    _tell_requester_of_request(
+        service_request, actor, gettext_lazy("{reference} was cancelled: {title}"), note
+    )
+    return service_request
+
+
+@transaction.atomic
+def catalogue_item_create(*, actor: User, data: dict[str, Any]) -> RequestCatalogueItem:
+    return create_audited(RequestCatalogueItem, actor=actor, data=data)
+
+
+@transaction.atomic
+def catalogue_item_update(
+    *, item: RequestCatalogueItem, actor: User, data: dict[str, Any]
+) -> RequestCatalogueItem:
+    return update_audited(item, actor=actor, data=data)
+
+
+# Transition name → service; each takes ``service_request``, ``actor`` and ``note``.
+REQUEST_TRANSITIONS: dict[str, Callable[..., ServiceRequest]] = {
+    "approve": service_request_approve,
+    "reject": service_request_reject,
+    "start_fulfilment": service_request_start,
+    "fulfil": service_request_fulfil,
+    "close": service_request_close,
+    "cancel": service_request_cancel,
+}

@@ -27,13 +27,15 @@ from itsm.ui.detail import edit_actions
 from itsm.ui.edit import ServiceFormView
 from itsm.ui.lists import Column, ListPageView
 from itsm.ui.notes import attachments_context, note_kinds, notes_context
+from itsm.ui.transitions import TransitionView, transition_buttons
 from itsm.ui.views import acting_user, policy_required, render_page
 
 from . import selectors, services
 from .choices import IncidentState, ReviewState
-from .filters import CategoryFilter, IncidentFilter, ReviewFilter
+from .filters import CategoryFilter, IncidentFilter, ReviewFilter, ServiceRequestFilter
 from .forms import (
     BulkForm,
+    CatalogueItemForm,
     CategoryForm,
     CriteriaForm,
     IncidentEditForm,
@@ -41,11 +43,21 @@ from .forms import (
     IncidentNoteForm,
     MatrixForm,
     PortalReportForm,
+    PortalRequestForm,
     PriorityForm,
     ReviewForm,
+    ServiceRequestForm,
     transition_form,
 )
-from .models import Category, Incident, MajorIncidentCriteria, MajorIncidentReview, PriorityMatrix
+from .models import (
+    Category,
+    Incident,
+    MajorIncidentCriteria,
+    MajorIncidentReview,
+    PriorityMatrix,
+    RequestCatalogueItem,
+    ServiceRequest,
+)
 
 STATUS_CATEGORY = {
     IncidentState.NEW: "open",
@@ -644,13 +656,15 @@ def review_complete(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @policy_required("view", "portal")
 def portal_home(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own incidents (those they reported), newest first."""
+    """The signed-in person's own incidents (those they reported) and requests, newest first."""
     incidents = list(selectors.portal_incidents(request.user).order_by("-created_at", "-id")[:100])
     for incident in incidents:
         incident.status_category = STATUS_CATEGORY[incident.state]  # type: ignore[attr-defined]
-    return render_page(
-        request, "incidents/portal_home.html", {"incidents": incidents, "title": _("My incidents")}
-    )
+    requests_ = list(selectors.portal_requests(request.user).order_by("-created_at", "-id")[:100])
+    for service_request in requests_:
+        service_request.status_category = REQUEST_STATUS_CATEGORY[service_request.state]  # type: ignore[attr-defined]
+    context = {"incidents": incidents, "requests": requests_, "title": _("My incidents and requests")}
+    return render_page(request, "incidents/portal_home.html", context)
 
 
 @policy_required("view", "portal")
@@ -760,3 +774,209 @@ def portal_transition(request: HttpRequest, pk: int, transition: str) -> HttpRes
             _("Thank you for confirming.") if transition == "confirm" else _("The incident was reopened."),
         )
     return HttpResponseRedirect(reverse("portal:incident_detail", args=[incident.pk]))
+
+
+# Service requests ----------------------------------------------------------------------------------------
+
+REQUEST_STATUS_CATEGORY = {
+    "new": "open",
+    "awaiting_approval": "waiting",
+    "approved": "open",
+    "rejected": "closed",
+    "in_fulfilment": "in-progress",
+    "fulfilled": "done",
+    "closed": "closed",
+    "cancelled": "closed",
+}
+REQUEST_TRANSITION_LABELS = {
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "start_fulfilment": gettext_lazy("Start fulfilment"),
+    "fulfil": gettext_lazy("Fulfilled"),
+    "close": gettext_lazy("Close"),
+    "cancel": gettext_lazy("Cancel"),
+}
+REQUEST_NOTE_REQUIRED = {"reject", "fulfil", "cancel"}
+
+
+def request_state_badge(service_request: ServiceRequest) -> Badge:
+    return Badge(
+        service_request.get_state_display(),
+        f"status-badge status-{REQUEST_STATUS_CATEGORY.get(service_request.state, 'open')}",
+    )
+
+
+class ServiceRequestListView(ListPageView):
+    model = ServiceRequest
+    policy_target = ServiceRequest
+    title = gettext_lazy("Service requests")
+    filterset_class = ServiceRequestFilter
+    default_sort = "-created_at"
+    export_filename = "service-requests"
+    create_url = reverse_lazy("incidents:request_create")
+    create_label = gettext_lazy("New request")
+    columns = [
+        Column("reference", gettext_lazy("Reference"), sort="reference", link=True),
+        Column("title", gettext_lazy("Title"), sort="title", link=True),
+        Column("catalogue_item", gettext_lazy("Item"), accessor="catalogue_item.name"),
+        Column("state", gettext_lazy("State"), accessor=request_state_badge, sort="state"),
+        Column("priority", gettext_lazy("Priority"), sort="priority"),
+        Column("requested_for", gettext_lazy("For"), accessor="requested_for"),
+        Column("assignment_team", gettext_lazy("Team"), accessor="assignment_team"),
+        Column("due_at", gettext_lazy("Due"), sort="due_at"),
+        Column("created_at", gettext_lazy("Requested"), sort="created_at"),
+    ]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.request_list()
+
+    def may_create(self) -> bool:
+        return policy.allows(self.request.user, "log", Incident)
+
+
+class ServiceRequestCreateView(ServiceFormView[ServiceRequest]):
+    model = ServiceRequest
+    form_class = ServiceRequestForm
+    title = gettext_lazy("New service request")
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.policy_action = "log"
+        self.policy_target = Incident  # the desk's form (requesters use the portal)
+
+    def perform(self, form: Any) -> ServiceRequest:
+        return services.service_request_create(
+            actor=self.actor, data={**form.cleaned_data, "channel": "phone"}
+        )
+
+
+@policy_required("view", ServiceRequest)
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(policy.scope(request.user, "view", selectors.request_list()), pk=pk)
+    tab = request.GET.get("tab", "details")
+    context: dict[str, Any] = {
+        "object": service_request,
+        "tab": tab,
+        "transitions": transition_buttons(
+            service_request, request.user, REQUEST_TRANSITION_LABELS, "incidents:request_transition"
+        ),
+        "note_required": REQUEST_NOTE_REQUIRED,
+        "status_category": REQUEST_STATUS_CATEGORY[service_request.state],
+        "events": timeline_for(service_request, viewer=request.user) if tab == "timeline" else [],
+        "approvers": services.request_approvers(service_request),
+    }
+    if tab == "notes":
+        context.update(notes_context(request, service_request))
+    elif tab == "attachments":
+        context.update(attachments_context(request, service_request))
+    return render_page(request, "incidents/request_detail.html", context, partial="tab")
+
+
+class ServiceRequestTransitionView(TransitionView):
+    policy_target = ServiceRequest
+    services = services.REQUEST_TRANSITIONS
+    record_argument = "service_request"
+
+    def get_queryset(self) -> Any:
+        return selectors.request_list()
+
+
+class CatalogueListView(ListPageView):
+    model = RequestCatalogueItem
+    policy_target = RequestCatalogueItem
+    title = gettext_lazy("Request catalogue")
+    default_sort = "name"
+    export_filename = "request-catalogue"
+    create_url = reverse_lazy("incidents:catalogue_create")
+    create_label = gettext_lazy("New catalogue item")
+    columns = [
+        Column("name", gettext_lazy("Item"), sort="name"),
+        Column("service", gettext_lazy("Service"), accessor="service"),
+        Column("needs_approval", gettext_lazy("Needs approval")),
+        Column(
+            "approver",
+            gettext_lazy("Approver"),
+            accessor=lambda i: i.approver or i.get_approver_role_display(),
+        ),
+        Column("fulfilment_team", gettext_lazy("Fulfilment team"), accessor="fulfilment_team"),
+        Column("fulfilment_target_minutes", gettext_lazy("Target (business minutes)")),
+        Column("is_active", gettext_lazy("Active")),
+        Column("edit", gettext_lazy("Edit"), accessor=lambda i: _edit_link(i, "incidents:catalogue_update")),
+    ]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.catalogue_list()
+
+
+class CatalogueCreateView(ServiceFormView[RequestCatalogueItem]):
+    model = RequestCatalogueItem
+    form_class = CatalogueItemForm
+    title = gettext_lazy("New catalogue item")
+
+    def perform(self, form: Any) -> RequestCatalogueItem:
+        return services.catalogue_item_create(actor=self.actor, data=form.cleaned_data)
+
+
+class CatalogueUpdateView(CatalogueCreateView):
+    title = gettext_lazy("Edit catalogue item")
+
+    def perform(self, form: Any) -> RequestCatalogueItem:
+        return services.catalogue_item_update(item=self.edited, actor=self.actor, data=form.cleaned_data)
+
+
+@policy_required("view", "portal")
+def portal_request_new(request: HttpRequest) -> HttpResponse:
+    """Ask for something from the catalogue of one's customer's services."""
+    customer = selectors.customer_of(request.user)
+    items = selectors.catalogue_for(customer)
+    form = PortalRequestForm(request.POST or None, items=items)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                service_request = services.service_request_create(
+                    actor=acting_user(request), data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: %(reference)s is logged. We will keep you informed.")
+                    % {"reference": service_request.reference},
+                )
+                return HttpResponseRedirect(reverse("portal:request_detail", args=[service_request.pk]))
+        status = 400
+    context = {"form": form, "title": _("Request something")}
+    return render_page(request, "incidents/portal_report.html", context, status=status)
+
+
+@policy_required("view", "portal")
+def portal_request(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(selectors.portal_requests(request.user), pk=pk)
+    comments = [n for n in notes_for(service_request, request.user) if n.kind == NoteKind.COMMENT]
+    context = {
+        "object": service_request,
+        "title": service_request.reference,
+        "status_category": REQUEST_STATUS_CATEGORY[service_request.state],
+        "comments": comments,
+        "may_cancel": "cancel" in allowed_transitions(service_request, request.user),
+    }
+    return render_page(request, "incidents/portal_request.html", context)
+
+
+@require_POST
+@policy_required("view", "portal")
+def portal_request_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
+    service_request = get_object_or_404(selectors.portal_requests(request.user), pk=pk)
+    try:
+        services.service_request_cancel(
+            service_request=service_request, actor=acting_user(request), note=request.POST.get("note", "")
+        )
+    except (TransitionNotAllowed, PermissionDenied):
+        messages.error(request, _("This action is not allowed in the record's current state."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The request was cancelled."))
+    return HttpResponseRedirect(reverse("portal:request_detail", args=[service_request.pk]))

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from incidents.choices import CancelReason, EscalationKind, HoldReason, Impact, ResolutionCode, Urgency
-from incidents.models import Category, Incident, MajorIncidentReview
+from incidents.models import Category, Incident, MajorIncidentReview, RequestCatalogueItem, ServiceRequest
 from itsm.choices import Priority
 from itsm.models import Team, User
 from itsm.records import allowed_transitions
@@ -240,3 +240,74 @@ class MajorIncidentReviewSerializer(serializers.ModelSerializer):
     def get_allowed_transitions(self, review: MajorIncidentReview) -> list[str]:
         request = self.context.get("request")
         return allowed_transitions(review, request.user) if request is not None else []
+
+
+class ServiceRequestSerializer(serializers.ModelSerializer):
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "reference",
+            "catalogue_item",
+            "title",
+            "description",
+            "channel",
+            "state",
+            "priority",
+            "requested_by",
+            "requested_for",
+            "customer",
+            "service",
+            "assignment_team",
+            "assignee",
+            "approver",
+            "decided_at",
+            "decision_note",
+            "fulfilment_notes",
+            "due_at",
+            "fulfilled_at",
+            "closed_at",
+            "cancel_reason",
+            "created_at",
+            "updated_at",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, service_request: ServiceRequest) -> list[str]:
+        request = self.context.get("request")
+        return allowed_transitions(service_request, request.user) if request is not None else []
+
+
+class ServiceRequestCreateSerializer(serializers.Serializer):
+    catalogue_item = serializers.PrimaryKeyRelatedField(
+        queryset=RequestCatalogueItem.objects.filter(is_active=True)
+    )
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    requested_for = serializers.PrimaryKeyRelatedField(
+        queryset=ACTIVE_PEOPLE, required=False, allow_null=True
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.P4)
+
+    def to_representation(self, instance: Any) -> Any:
+        return ServiceRequestSerializer(instance, context=self.context).data
+
+
+class RequestCatalogueItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RequestCatalogueItem
+        fields = [
+            "id",
+            "service",
+            "name",
+            "description",
+            "needs_approval",
+            "approver",
+            "approver_role",
+            "fulfilment_team",
+            "fulfilment_target_minutes",
+            "is_active",
+        ]

@@ -4,7 +4,12 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .alert_views import AlertViewSet, IntegrationViewSet, alertmanager, events
-from .views import IncidentViewSet, MajorIncidentReviewViewSet
+from .views import (
+    IncidentViewSet,
+    MajorIncidentReviewViewSet,
+    RequestCatalogueItemViewSet,
+    ServiceRequestViewSet,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -12,6 +17,8 @@ router.register("integrations", IntegrationViewSet, basename="integration")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("major-incident-reviews", MajorIncidentReviewViewSet, basename="major-incident-review")
+router.register("service-requests", ServiceRequestViewSet, basename="service-request")
+router.register("request-catalogue-items", RequestCatalogueItemViewSet, basename="request-catalogue-item")
 
 urlpatterns = [
     # Alert ingest (before the router, whose integrations/<pk>/ would otherwise take these paths).

@@ -11,10 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from incidents import selectors, services
-from incidents.filters import IncidentFilter, ReviewFilter
-from incidents.models import Incident, MajorIncidentReview
+from incidents.filters import IncidentFilter, ReviewFilter, ServiceRequestFilter
+from incidents.models import Incident, MajorIncidentReview, RequestCatalogueItem, ServiceRequest
 from itsm.api.serializers import NoteInputSerializer, NoteSerializer
-from itsm.api.viewsets import RecordViewSet
+from itsm.api.viewsets import RecordViewSet, ServiceWriteViewSet
 from itsm.ui.views import acting_user
 
 from .serializers import (
@@ -24,6 +24,9 @@ from .serializers import (
     IncidentUpdateSerializer,
     MajorIncidentReviewSerializer,
     PrioritiseInput,
+    RequestCatalogueItemSerializer,
+    ServiceRequestCreateSerializer,
+    ServiceRequestSerializer,
 )
 
 
@@ -134,3 +137,36 @@ class MajorIncidentReviewViewSet(RecordViewSet):
 
     def update_service(self, instance: MajorIncidentReview, data: dict[str, Any]) -> MajorIncidentReview:
         return services.review_update(review=instance, actor=acting_user(self.request), data=data)
+
+
+class ServiceRequestViewSet(RecordViewSet):
+    """Service requests: list (staff), ask (anyone signed in, for themselves; the desk for others), and
+    ``POST …/<id>/approve|reject|start_fulfilment|fulfil|close|cancel/`` with ``{"note": …}``."""
+
+    policy_target = ServiceRequest
+    queryset = selectors.request_list()
+    serializer_class = ServiceRequestSerializer
+    filterset_class = ServiceRequestFilter
+    ordering = "-id"
+    transition_services = services.REQUEST_TRANSITIONS
+    record_argument = "service_request"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_serializer_class(self) -> Any:
+        return ServiceRequestCreateSerializer if self.action == "create" else ServiceRequestSerializer
+
+    def create_service(self, data: dict[str, Any]) -> ServiceRequest:
+        return services.service_request_create(actor=acting_user(self.request), data=data)
+
+
+class RequestCatalogueItemViewSet(ServiceWriteViewSet):
+    policy_target = RequestCatalogueItem
+    queryset = selectors.catalogue_list()
+    serializer_class = RequestCatalogueItemSerializer
+    ordering = "id"
+
+    def create_service(self, data: dict[str, Any]) -> RequestCatalogueItem:
+        return services.catalogue_item_create(actor=acting_user(self.request), data=data)
+
+    def update_service(self, instance: RequestCatalogueItem, data: dict[str, Any]) -> RequestCatalogueItem:
+        return services.catalogue_item_update(item=instance, actor=acting_user(self.request), data=data)

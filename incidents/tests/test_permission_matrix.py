@@ -47,7 +47,17 @@ PAGES = [
     ("/incidents/reviews/", STAFF),
     ("/incidents/reviews/{review}/", STAFF),
     ("/incidents/reviews/{review}/edit/", MANAGERS),
+    ("/incidents/requests/", STAFF),
+    ("/incidents/requests/new/", DESK),
+    ("/incidents/requests/{request}/", STAFF),
+    ("/incidents/requests/{request}/?tab=timeline", STAFF),
+    ("/incidents/requests/{request}/?tab=clocks", STAFF),
+    ("/incidents/catalogue/", STAFF),
+    ("/incidents/catalogue/new/", MANAGERS),
+    ("/incidents/catalogue/{item}/edit/", MANAGERS),
     ("/portal/", EVERYONE),
+    ("/portal/requests/new/", EVERYONE),
+    ("/portal/requests/{request}/", OWN_ONLY),
     ("/portal/report/", EVERYONE),
     ("/portal/incidents/{incident}/", OWN_ONLY),
     # The generic notes and attachments pages follow the incident's own rules: the reporter too.
@@ -63,6 +73,11 @@ ENDPOINTS = [
     ("/api/v1/incidents/{incident}/notes/", {**STAFF, "requester": 200}),
     ("/api/v1/incidents/{incident}/attachments/", {**STAFF, "requester": 200}),
     ("/api/v1/incidents/{incident}/clocks/", {**STAFF, "requester": 200}),
+    ("/api/v1/service-requests/", STAFF),
+    ("/api/v1/service-requests/{request}/", {**STAFF, "requester": 200}),
+    ("/api/v1/service-requests/{request}/timeline/", {**STAFF, "requester": 200}),
+    ("/api/v1/request-catalogue-items/", STAFF),
+    ("/api/v1/request-catalogue-items/{item}/", STAFF),
     ("/api/v1/major-incident-reviews/", STAFF),
     ("/api/v1/major-incident-reviews/{review}/", STAFF),
 ]
@@ -83,7 +98,20 @@ def records(demo: dict[str, Any]) -> dict[str, Any]:
     criteria = MajorIncidentCriteria.objects.first() or MajorIncidentCriteria.objects.create(
         name="Default", criteria="Whole service down"
     )
+    from service_levels.models import Service
+
+    item = services.catalogue_item_create(
+        actor=demo["incident.manager"],
+        data={
+            "service": Service.objects.order_by("pk").first(),
+            "name": "Matrix laptop",
+            "fulfilment_target_minutes": 60,
+        },
+    )
+    service_request = services.service_request_create(actor=demo["requester"], data={"catalogue_item": item})
     return {
+        "item": item.pk,
+        "request": service_request.pk,
         "incident": incident.pk,
         "review": MajorIncidentReview.objects.get(incident=major).pk,
         "category": category.pk,
