@@ -10,6 +10,7 @@ its unread count.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -112,6 +113,9 @@ class Message:
     body: Any = ""
     record: models.Model | None = None
     url: str = ""
+    # Without ``record``: the record it is about, by type and id (a sweep need not load records).
+    content_type_id: int | None = None
+    object_id: str = ""
 
 
 def notify(
@@ -134,45 +138,125 @@ def notify(
     )
 
 
-def notify_many(messages: Iterable[Message]) -> int:
+def notify_many(messages: Iterable[Message], *, deliver: bool = True) -> int:
     """:func:`notify` for many events at once (sweeps): one query for the recipients' preferences and
-    one insert, however many messages."""
-    queued = [
-        (m, {p.pk: p for p in m.recipients if p is not None and p.is_active and not p.is_system})
-        for m in messages
-    ]
+    one insert, however many messages. ``deliver=False`` leaves starting the e-mail delivery to the
+    caller (a periodic task that starts it once after its work, or the every-minute delivery run)."""
+    # Who may receive anything (active, not the system account), worked out once per person.
+    eligible: dict[int, Any] = {}
+    queued: list[tuple[Message, dict[Any, Any]]] = []
+    for message in messages:
+        people = {}
+        for person in message.recipients:
+            if person is None:
+                continue
+            key = id(person)
+            if key not in eligible:
+                eligible[key] = person if person.is_active and not person.is_system else None
+            if eligible[key] is not None:
+                people[person.pk] = person
+        queued.append((message, people))
     everyone = {pk for _message, people in queued for pk in people}
     if not everyone:
         return 0
-    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=everyone)}
-    rows = []
-    for message, people in queued:
-        record = message.record
-        content_type = ContentType.objects.get_for_model(record) if record is not None else None
-        link = message.url or (record.get_absolute_url() if record is not None else "")  # type: ignore[attr-defined]
+    preferences = {
+        p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=everyone).order_by()
+    }
+    # Per person once: their language and whether they get e-mail.
+    status: dict[int, str] = {}
+    language_of: dict[int, str] = {}
+    for people in (p for _message, p in queued):
         for pk, person in people.items():
+            if pk not in status:
+                preference = preferences.get(pk)
+                wants_mail = bool(person.email) and (preference is None or preference.email)
+                status[pk] = str(DeliveryStatus.PENDING if wants_mail else DeliveryStatus.SKIPPED)
+                language_of[pk] = person.language or settings.LANGUAGE_CODE
+    # Rendered per language, each language switched on once (not once per recipient).
+    by_language: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for index, (message, people) in enumerate(queued):
+        for pk in people:
             preference = preferences.get(pk)
             if preference is not None and message.event in preference.muted_events:
                 continue
-            wants_mail = bool(person.email) and (preference is None or preference.email)
-            with translation.override(person.language or settings.LANGUAGE_CODE):
-                text_subject, text_body = str(message.subject)[:200], str(message.body)
+            by_language[language_of[pk]].append((index, pk))
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows: list[tuple[Any, ...]] = []
+    for language, entries in by_language.items():
+        texts: dict[int, tuple[str, str]] = {}
+        with translation.override(language):
+            for index, _pk in entries:
+                if index not in texts:
+                    message = queued[index][0]
+                    texts[index] = (str(message.subject)[:200], str(message.body))
+        for index, pk in entries:
+            message = queued[index][0]
+            record = message.record
+            if record is not None:
+                content_type_id: int | None = ContentType.objects.get_for_model(record).pk
+                object_id = str(record.pk)
+            else:
+                content_type_id, object_id = message.content_type_id, message.object_id
+            link = message.url or (record.get_absolute_url() if record is not None else "")  # type: ignore[attr-defined]
+            subject, body = texts[index]
             rows.append(
-                Notification(
-                    recipient_id=pk,
-                    event=message.event,
-                    event_key=message.event_key[:200],
-                    content_type=content_type,
-                    object_id=str(record.pk) if record is not None else "",
-                    subject=text_subject,
-                    body=text_body,
-                    url=link,
-                    email_status=DeliveryStatus.PENDING if wants_mail else DeliveryStatus.SKIPPED,
+                (
+                    pk,
+                    message.event_key[:200],
+                    message.event[:60],
+                    content_type_id,
+                    object_id[:64],
+                    subject,
+                    body,
+                    link[:300],
+                    created_at,
+                    status[pk],
+                    0,
+                    "",
                 )
             )
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    _insert(rows)
+    if deliver:
+        transaction.on_commit(_deliver_after_commit)
+    return len(rows)
+
+
+_COLUMNS = (
+    "recipient_id",
+    "event_key",
+    "event",
+    "content_type_id",
+    "object_id",
+    "subject",
+    "body",
+    "url",
+    "created_at",
+    "email_status",
+    "email_attempts",
+    "email_error",
+)
+_INSERT_BATCH = 1000
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """Many outbox rows in multi-row INSERTs; a repeated (event key, recipient) is skipped by the unique
+    constraint (``ON CONFLICT DO NOTHING``, SQLite and PostgreSQL alike). Plain tuples: building model
+    instances for a sweep's hundreds of rows cost more than the database did."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _INSERT_BATCH):
+            batch = rows[start : start + _INSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES {', '.join([one] * len(batch))} "  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                [value for row in batch for value in row],
+            )
+
+
+def deliver_after_commit() -> None:
+    """Start the e-mail delivery once the current transaction commits (at once outside one)."""
     transaction.on_commit(_deliver_after_commit)
-    return len(created)
 
 
 def _deliver_after_commit() -> None:
