@@ -30,15 +30,15 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from functools import lru_cache
+from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from itsm.notifications import Message, notify_many
 from itsm.timeline import Event
@@ -441,7 +441,11 @@ class _Batch:
             ClockEvent.objects.bulk_create(self.events)
         told = [(clock, level) for clock, level in _highest(self.crossings) if level in announce]
         if told:
-            _notify(told, records={} if record is None else {_record_id(record): record})
+            _notify(
+                [_fact(clock, level) for clock, level in told],
+                clocks={clock.pk: clock for clock, _level in told},
+                records={} if record is None else {_record_id(record): record},
+            )
 
 
 def _record_id(record: models.Model) -> tuple[int, str]:
@@ -914,48 +918,171 @@ def clocks_sweep(*, now: datetime.datetime | None = None, limit: int = SWEEP_BAT
     one conditional UPDATE each, stamp each at its true instant (also when the sweep runs late), append
     the events, call the owning process's escalation hook and queue one notification per clock (for the
     highest level it reached). Running it again claims nothing new. At most ``limit`` clocks per level;
-    ``more`` says there may be others (the task sweeps again at once)."""
+    ``more`` says there may be others (the task sweeps again at once).
+
+    Set-based: the events are one ``INSERT … SELECT`` per level, the notifications are built from one
+    ``values()`` query (no model instances), and records and clock instances are loaded only for record
+    types with an escalation or recipients hook (or whose URL is not a plain function of the id)."""
     now = _second(now or timezone.now())
     summary = SweepSummary(now=now)
     with transaction.atomic():
         claimed = {level: _claim(level, now, limit) for level in LEVELS}
         summary.warned, summary.critical, summary.breached = (len(claimed[level]) for level in LEVELS)
         summary.more = any(len(ids) >= limit for ids in claimed.values())
-        ids = {pk for pks in claimed.values() for pk in pks}
-        if not ids:
-            return summary
-        clocks = {
-            clock.pk: clock
-            for clock in Clock.objects.filter(pk__in=ids).select_related("agreement__owner", "team__lead")
-        }
-        batch = _Batch()
-        instants = {WARNING: "warn_at", CRITICAL: "critical_at", BREACH: "breached_at"}
-        for level in LEVELS:
+        highest: dict[int, str] = {}
+        recorded = timezone.now()
+        for level in LEVELS:  # ascending, so the last level written per clock is its highest
+            if claimed[level]:
+                _append_events(level, claimed[level], recorded)
             for pk in claimed[level]:
-                clock = clocks[pk]
-                batch.add_crossings(clock, [Crossing(level, getattr(clock, instants[level]))])
-        ClockEvent.objects.bulk_create(batch.events)
-        highest = _highest(batch.crossings)
-        records = _records_of([clock for clock, _level in highest])
-        for clock, level in highest:
-            record = records.get((clock.content_type_id, clock.object_id))
-            hook = _escalations.get(_type_label(clock))
-            if record is None or hook is None:
+                highest[pk] = level
+        if not highest:
+            return summary
+        facts = _facts(highest)
+        types = {f.content_type_id for f in facts}
+        needs_records = {t for t in types if _hooked(t) or _url_template(t) is None}
+        clocks: dict[int, Clock] = {}
+        records: dict[tuple[int, str], models.Model] = {}
+        if needs_records:
+            wanted = [f.clock_id for f in facts if f.content_type_id in needs_records]
+            clocks = {
+                c.pk: c for c in Clock.objects.filter(pk__in=wanted).select_related("agreement", "team")
+            }
+            records = _records_of(clocks.values())
+        for fact in facts if _escalations else ():
+            hook = _escalations.get(_type_label_of(fact.content_type_id))
+            record = records.get((fact.content_type_id, fact.object_id))
+            if hook is None or record is None:
                 continue
             try:
                 with transaction.atomic():
-                    hook(record, clock, level)
+                    hook(record, clocks[fact.clock_id], fact.level)
                 summary.escalated += 1
             except Exception:
                 summary.failed += 1
-                logger.exception("SLA escalation hook failed", extra={"clock": clock.pk, "level": level})
-        summary.notified = _notify(highest, records=records)
+                logger.exception(
+                    "SLA escalation hook failed", extra={"clock": fact.clock_id, "level": fact.level}
+                )
+        # The task starts the e-mail delivery once after the sweep (sla_sweep_task).
+        summary.notified = _notify(facts, clocks=clocks, records=records, deliver=False)
     return summary
 
 
-def _type_label(clock: Clock) -> str:
-    content_type = ContentType.objects.get_for_id(clock.content_type_id)
+_INSTANTS = {WARNING: "warn_at", CRITICAL: "critical_at", BREACH: "breached_at"}
+_EVENT_KINDS = {
+    WARNING: ClockEventKind.WARNING,
+    CRITICAL: ClockEventKind.CRITICAL,
+    BREACH: ClockEventKind.BREACH,
+}
+
+
+def _append_events(level: str, ids: Sequence[int], recorded: datetime.datetime) -> None:
+    """One event per claimed clock at the instant the claim stamped (one INSERT … SELECT)."""
+    events = connection.ops.quote_name(ClockEvent._meta.db_table)
+    clocks = connection.ops.quote_name(Clock._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"INSERT INTO {events} (clock_id, kind, at, recorded_at, reason, data) "  # noqa: S608 (constants only)
+        f"SELECT id, %s, {_INSTANTS[level]}, %s, '', '{{}}' FROM {clocks} WHERE id IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [str(_EVENT_KINDS[level]), connection.ops.adapt_datetimefield_value(recorded), *ids]
+        )
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """What a notification about one clock needs, without model instances."""
+
+    clock_id: int
+    level: str
+    content_type_id: int
+    object_id: str
+    reference: str
+    kind: str
+    warn_percent: int
+    critical_percent: int
+    agreement: str
+    owner_id: int | None
+    lead_id: int | None
+
+
+def _facts(highest: dict[int, str]) -> list[_Fact]:
+    """The notification facts of the claimed clocks: one joined query, plain tuples."""
+    from itsm.models import Team
+
+    quote = connection.ops.quote_name
+    clocks, agreements, teams = (quote(m._meta.db_table) for m in (Clock, Agreement, Team))
+    placeholders = ", ".join(["%s"] * len(highest))
+    sql = (
+        "SELECT c.id, c.content_type_id, c.object_id, c.record_reference, c.kind, c.warn_percent,"  # noqa: S608
+        f" c.critical_percent, a.reference, a.owner_id, t.lead_id FROM {clocks} c"
+        f" LEFT JOIN {agreements} a ON a.id = c.agreement_id LEFT JOIN {teams} t ON t.id = c.team_id"
+        f" WHERE c.id IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(highest))
+        rows = cursor.fetchall()
+    return [
+        _Fact(pk, highest[pk], ct, oid, ref, kind, warn, critical, agreement or "", owner, lead)
+        for pk, ct, oid, ref, kind, warn, critical, agreement, owner, lead in rows
+    ]
+
+
+def _fact(clock: Clock, level: str) -> _Fact:
+    agreement = clock.agreement
+    return _Fact(
+        clock.pk,
+        level,
+        clock.content_type_id,
+        clock.object_id,
+        clock.record_reference,
+        clock.kind,
+        clock.warn_percent,
+        clock.critical_percent,
+        agreement.reference if agreement is not None else "",
+        agreement.owner_id if agreement is not None else None,
+        clock.team.lead_id if clock.team_id is not None and clock.team is not None else None,
+    )
+
+
+def _type_label_of(content_type_id: int) -> str:
+    content_type = ContentType.objects.get_for_id(content_type_id)
     return f"{content_type.app_label}.{content_type.model}"
+
+
+def _hooked(content_type_id: int) -> bool:
+    if not _escalations and not _recipients:
+        return False
+    label = _type_label_of(content_type_id)
+    return label in _escalations or label in _recipients
+
+
+def _type_label(clock: Clock) -> str:
+    return _type_label_of(clock.content_type_id)
+
+
+_URL_PROBE = 918_273_645
+
+
+def _url_template(content_type_id: int) -> str | None:
+    """The record type's ``get_absolute_url`` as a template of the id, when it is a plain function of
+    it (checked with two probe ids); None otherwise (the sweep then loads the records)."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    return None if model is None else _url_template_of(model)
+
+
+@lru_cache(maxsize=64)
+def _url_template_of(model: type[models.Model]) -> str | None:
+    try:
+        first = str(model(pk=_URL_PROBE).get_absolute_url())  # type: ignore[attr-defined]
+        second = str(model(pk=_URL_PROBE + 1).get_absolute_url())  # type: ignore[attr-defined]
+    except Exception:  # a URL that needs more than the id
+        return None
+    if first.count(str(_URL_PROBE)) != 1 or first.replace(str(_URL_PROBE), str(_URL_PROBE + 1)) != second:
+        return None
+    return first.replace("{", "{{").replace("}", "}}").replace(str(_URL_PROBE), "{pk}")
 
 
 def _records_of(clocks: Iterable[Clock]) -> dict[tuple[int, str], models.Model]:
@@ -980,32 +1107,69 @@ SUBJECTS = {
 }
 
 
-def _notify(highest: Sequence[tuple[Clock, str]], *, records: dict[tuple[int, str], models.Model]) -> int:
+class _Subject:
+    """A notification subject rendered in the reader's language: the translated template and kind label
+    are looked up once per language, then only formatted (a sweep renders hundreds)."""
+
+    __slots__ = ("agreement", "kind", "level", "percent", "reference")
+    _cache: ClassVar[dict[tuple[str | None, str, str], tuple[str, str]]] = {}
+
+    def __init__(self, fact: _Fact) -> None:
+        self.level, self.kind, self.agreement = fact.level, fact.kind, fact.agreement
+        self.reference = fact.reference or fact.object_id
+        self.percent = fact.warn_percent if fact.level == WARNING else fact.critical_percent
+
+    def __str__(self) -> str:
+        key = (get_language(), self.level, self.kind)
+        texts = self._cache.get(key)
+        if texts is None:
+            texts = self._cache[key] = (str(SUBJECTS[self.level]), str(ClockKind(self.kind).label))
+        return texts[0].format(
+            reference=self.reference, kind=texts[1], percent=self.percent, agreement=self.agreement
+        )
+
+
+def _notify(
+    facts: Sequence[_Fact],
+    *,
+    clocks: dict[int, Clock],
+    records: dict[tuple[int, str], models.Model],
+    deliver: bool = True,
+) -> int:
+    """One notification per fact: to the agreement's owner, the lead of the team holding the record and
+    whoever the record type's recipients hook adds (one query for the people)."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {pk for f in facts for pk in (f.owner_id, f.lead_id) if pk is not None}
+    users = get_user_model()._default_manager.filter(pk__in=wanted).order_by()
+    people = {u.pk: u for u in users} if wanted else {}
+    templates = {t: _url_template(t) for t in {f.content_type_id for f in facts}}
+    hooks = {t: _recipients.get(_type_label_of(t)) for t in templates} if _recipients else {}
     messages = []
-    for clock, level in highest:
-        record = records.get((clock.content_type_id, clock.object_id))
-        agreement = clock.agreement
-        people = [getattr(agreement, "owner", None), getattr(clock.team, "lead", None)]
-        hook = _recipients.get(_type_label(clock))
-        if hook is not None and record is not None:
-            people.extend(hook(record, clock, level))
-        percent = clock.warn_percent if level == WARNING else clock.critical_percent
+    for fact in facts:
+        record = records.get((fact.content_type_id, fact.object_id))
+        recipients = [people.get(fact.owner_id or 0), people.get(fact.lead_id or 0)]
+        hook = hooks.get(fact.content_type_id)
+        if hook is not None and record is not None and fact.clock_id in clocks:
+            recipients.extend(hook(record, clocks[fact.clock_id], fact.level))
+        template = templates[fact.content_type_id]
+        if record is not None:
+            url = str(record.get_absolute_url())  # type: ignore[attr-defined]
+        else:
+            url = template.format(pk=fact.object_id) if template is not None else ""
         messages.append(
             Message(
-                event=f"sla.{level}",
-                event_key=f"clock:{clock.pk}:{level}",
-                recipients=tuple(people),
-                subject=format_lazy(
-                    SUBJECTS[level],
-                    reference=clock.record_reference or clock.object_id,
-                    kind=clock.get_kind_display(),
-                    percent=percent,
-                    agreement=agreement.reference if agreement is not None else "",
-                ),
+                event=f"sla.{fact.level}",
+                event_key=f"clock:{fact.clock_id}:{fact.level}",
+                recipients=tuple(recipients),
+                subject=_Subject(fact),
                 record=record,
+                url=url,
+                content_type_id=fact.content_type_id,
+                object_id=fact.object_id,
             )
         )
-    return notify_many(messages)
+    return notify_many(messages, deliver=deliver)
 
 
 # --- recompute and explain ----------------------------------------------------------------------------

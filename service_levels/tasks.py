@@ -14,6 +14,8 @@ MAX_PASSES = 50
 def sla_sweep_task() -> dict[str, Any]:
     """Every minute from beat: claim the clocks that reached a warning or critical threshold or breached
     (stamped at their true instants), escalate and notify. Idempotent: a second run claims nothing."""
+    from itsm.notifications import deliver_after_commit
+
     from .clocks import clocks_sweep
 
     total: dict[str, Any] = {}
@@ -24,4 +26,6 @@ def sla_sweep_task() -> dict[str, Any]:
         total["now"] = summary["now"]
         if not summary["more"]:
             break
+    if total.get("notified"):
+        deliver_after_commit()  # one start of the e-mail delivery for everything the passes queued
     return total
