@@ -119,7 +119,7 @@ def parse_event(body: Any) -> tuple[str, Event | None, list[str]]:
             severity = payload.get("severity")
             if severity is None:
                 errors.append(_("%(field)s is required.") % {"field": "payload.severity"})
-            elif severity not in SEVERITIES:
+            elif not isinstance(severity, str) or severity not in SEVERITIES:
                 errors.append(
                     _("payload.severity must be one of %(choices)s.")
                     % {"choices": "critical, error, warning, info"}

@@ -116,7 +116,11 @@ def events(request: HttpRequest) -> JsonResponse:
     body, refused = _read_json(request, EVENT_MAX_BYTES)
     if refused is not None:
         return refused
-    routing_key, event, errors = parse_event(body)
+    try:
+        routing_key, event, errors = parse_event(body)
+    except (TypeError, ValueError, AttributeError):  # a shape the checks missed: still the sender's fault
+        logger.warning("alert ingest: unparsed event", exc_info=True)
+        return _invalid(_("Event object is invalid"), [_("The event could not be read.")])
     if errors or event is None:
         return _invalid(_("Event object is invalid"), errors)
     try:
@@ -162,7 +166,11 @@ def alertmanager(request: HttpRequest) -> JsonResponse:
     body, refused = _read_json(request, settings.ITSM_MAX_REQUEST_BYTES)
     if refused is not None:
         return refused
-    events_with_index, item_errors, errors = parse_alertmanager(body)
+    try:
+        events_with_index, item_errors, errors = parse_alertmanager(body)
+    except (TypeError, ValueError, AttributeError):  # a shape the checks missed: still the sender's fault
+        logger.warning("alert ingest: unparsed notification", exc_info=True)
+        return _invalid(_("The notification is invalid."), [_("The notification could not be read.")])
     if errors:
         return _invalid(_("The notification is invalid."), errors)
     if not events_with_index and item_errors:

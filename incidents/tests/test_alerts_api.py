@@ -59,6 +59,8 @@ def assert_invalid(response: Any, status: int = 400, *fragments: str) -> dict[st
         (lambda b: b["payload"].pop("source"), "payload.source"),
         (lambda b: b["payload"].update(severity="disaster"), "payload.severity"),
         (lambda b: b["payload"].update(severity=None), "payload.severity"),
+        (lambda b: b["payload"].update(severity={"level": "high"}), "payload.severity"),
+        (lambda b: b["payload"].update(severity=["critical"]), "payload.severity"),
         (lambda b: b["payload"].update(timestamp="yesterday"), "payload.timestamp"),
         (lambda b: b["payload"].update(component=["a"]), "payload.component"),
         (lambda b: b.update(dedup_key=7), "dedup_key"),

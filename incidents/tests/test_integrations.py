@@ -278,3 +278,26 @@ def test_create_integration_command_reports_unknown_names(world: Any) -> None:
             f"--service={world.service.code}",
             f"--category={world.category.code}",
         )
+
+
+@pytest.mark.parametrize("url", ["/api/v1/integrations/", "/api/v1/alerts/"])
+def test_api_lists_run_the_same_queries_whatever_the_rows(
+    world: Any, api_client: Any, django_assert_num_queries: Any, url: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    integration, _key = make_integration(world)
+    config = alert_services.config_of(integration)
+    alert_services.event_ingest(config=config, event=alert_services.Event(action="trigger", dedup_key="a0"))
+    api = _as(api_client, world["agent"])
+    api.get(url)
+    with CaptureQueriesContext(connection) as first:
+        assert api.get(url).status_code == 200
+    for n in range(1, 6):
+        make_integration(world)
+        alert_services.event_ingest(
+            config=config, event=alert_services.Event(action="trigger", dedup_key=f"a{n}")
+        )
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert len(api.get(url).json()["results"]) == 6
