@@ -169,7 +169,7 @@ def creates_cycle(*, source_id: int, target_id: int, relationship_type_id: int) 
         return cursor.fetchone() is not None
 
 
-@dataclass
+@dataclass(eq=False)
 class ImpactNode:
     """Something affected: a CI, a service component, a service or a customer, ``depth`` hops away."""
 
@@ -199,7 +199,7 @@ class ImpactNode:
             "type": self.type_name,
             "importance": self.importance,
             "via": [{"kind": k, "id": i, "relationship": r} for k, i, r in self.parents],
-            "path": [f"{n.kind}:{n.id}" for n in self.path],
+            "path": [n.key for n in self.path],
         }
 
 
@@ -238,11 +238,11 @@ class Impact:
         return [by_depth[d] for d in sorted(by_depth)]
 
     def edges(self) -> list[tuple[ImpactNode, ImpactNode, str]]:
-        index = {n.key: n for n in [self.root, *self.nodes]}
+        index = {(n.kind, n.id): n for n in [self.root, *self.nodes]}
         result = []
         for node in self.nodes:
             for kind, pk, relationship in node.parents:
-                parent = index.get(f"{kind}:{pk}")
+                parent = index.get((kind, pk))
                 if parent is not None:
                     result.append((parent, node, relationship))
         return result
@@ -252,50 +252,46 @@ class Impact:
             "root": self.root.as_dict(),
             "max_depth": self.max_depth,
             "truncated": self.truncated,
-            "counts": {kind: len(self.of_kind(kind)) for kind in ("ci", "component", "service", "customer")},
+            "counts": {kind: len(self.of_kind(kind)) for kind in KIND_ORDER},
             "nodes": [n.as_dict() for n in self.nodes],
         }
 
 
+# The walk keeps (CI, depth, the CI it came from, the link's type): UNION drops repeats, the depth
+# bound ends loops, and never stepping straight back to the CI it came from keeps a two-way link
+# (a redundant pair) from re-walking everything behind it. Python then keeps each CI at its smallest
+# depth with the parents one layer up. CROSS JOIN keeps SQLite's join order (each walked CI drives an
+# index lookup of its own links); PostgreSQL plans it like any inner join.
 _IMPACT_SQL = """
 WITH RECURSIVE
-walk(ci_id, depth) AS (
-    SELECT CAST(%(root)s AS BIGINT), 0
+walk(ci_id, depth, parent_id, type_id) AS (
+    SELECT CAST(%(root)s AS BIGINT), 0, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
     UNION
-    SELECT c.id, w.depth + 1
+    SELECT c.id, w.depth + 1, w.ci_id, r.relationship_type_id
     FROM walk w
-    JOIN {rel} r ON (r.target_id = w.ci_id OR r.source_id = w.ci_id)
-    JOIN {rtype} t ON t.id = r.relationship_type_id
-    JOIN {ci} c ON c.id = CASE WHEN r.target_id = w.ci_id THEN r.source_id ELSE r.target_id END
-    WHERE w.depth < %(max_depth)s
+    CROSS JOIN {rel} r
+    CROSS JOIN {rtype} t
+    CROSS JOIN {ci} c
+    WHERE (r.target_id = w.ci_id OR r.source_id = w.ci_id)
+      AND w.depth < %(max_depth)s
       AND r.target_id IS NOT NULL
+      AND t.id = r.relationship_type_id
       AND t.propagates_impact = %(true)s
-      AND c.state NOT IN (%(retired)s, %(disposed)s)
       AND ((r.target_id = w.ci_id AND t.impact_direction IN (%(to_source)s, %(both)s))
         OR (r.source_id = w.ci_id AND t.impact_direction IN (%(to_target)s, %(both)s)))
-),
-reached(ci_id, depth) AS (
-    SELECT ci_id, MIN(depth) FROM walk GROUP BY ci_id
-),
-ci_edges(ci_id, parent_id, type_id) AS (
-    SELECT rd.ci_id, p.ci_id, r.relationship_type_id
-    FROM reached rd
-    JOIN {rel} r ON (r.source_id = rd.ci_id OR r.target_id = rd.ci_id)
-    JOIN {rtype} t ON t.id = r.relationship_type_id
-    JOIN reached p ON p.ci_id = CASE WHEN r.source_id = rd.ci_id THEN r.target_id ELSE r.source_id END
-                  AND p.depth = rd.depth - 1
-    WHERE rd.depth > 0
-      AND r.target_id IS NOT NULL
-      AND t.propagates_impact = %(true)s
-      AND ((r.source_id = rd.ci_id AND t.impact_direction IN (%(to_source)s, %(both)s))
-        OR (r.target_id = rd.ci_id AND t.impact_direction IN (%(to_target)s, %(both)s)))
+      AND c.id = CASE WHEN r.target_id = w.ci_id THEN r.source_id ELSE r.target_id END
+      AND c.id <> %(root)s
+      AND (w.parent_id IS NULL OR c.id <> w.parent_id)
+      AND c.state NOT IN (%(retired)s, %(disposed)s)
 ),
 direct_links(ci_id, depth, service_id, component_id, type_id) AS (
-    SELECT rd.ci_id, rd.depth + 1, r.target_service_id, r.target_component_id, r.relationship_type_id
-    FROM reached rd
-    JOIN {rel} r ON r.source_id = rd.ci_id
-    JOIN {rtype} t ON t.id = r.relationship_type_id
-    WHERE r.target_id IS NULL
+    SELECT w.ci_id, w.depth + 1, r.target_service_id, r.target_component_id, r.relationship_type_id
+    FROM walk w
+    CROSS JOIN {rel} r
+    CROSS JOIN {rtype} t
+    WHERE r.source_id = w.ci_id
+      AND r.target_id IS NULL
+      AND t.id = r.relationship_type_id
       AND t.propagates_impact = %(true)s
       AND t.impact_direction IN (%(to_target)s, %(both)s)
 ),
@@ -311,36 +307,32 @@ service_walk(service_id, depth, parent_kind, parent_id, type_id) AS (
     SELECT sd.service_id, sw.depth + 1, 'service', sw.service_id, NULL
     FROM service_walk sw JOIN {dependency} sd ON sd.depends_on_id = sw.service_id
     WHERE sw.depth < %(service_depth)s
-),
-services_reached(service_id, depth) AS (
-    SELECT sw.service_id, MIN(sw.depth) FROM service_walk sw
-    JOIN {service} s ON s.id = sw.service_id
-    WHERE s.status <> %(service_retired)s
-    GROUP BY sw.service_id
 )
-SELECT 'ci', c.id, rd.depth, e.parent_id, rt.name, c.reference, c.name, c.state, ct.name, c.importance
-FROM reached rd
-JOIN {ci} c ON c.id = rd.ci_id
+SELECT 'ci', w.ci_id, w.depth, w.parent_id, rt.name, c.reference, c.name, c.state, ct.name, c.importance
+FROM walk w
+JOIN {ci} c ON c.id = w.ci_id
 JOIN {citype} ct ON ct.id = c.ci_type_id
-LEFT JOIN ci_edges e ON e.ci_id = rd.ci_id
-LEFT JOIN {rtype} rt ON rt.id = e.type_id
+LEFT JOIN {rtype} rt ON rt.id = w.type_id
+WHERE w.depth > 0
 UNION ALL
 SELECT 'component', sc.id, dl.depth, dl.ci_id, rt.name, '', sc.name, '', '', ''
 FROM direct_links dl
 JOIN {component} sc ON sc.id = dl.component_id
 JOIN {rtype} rt ON rt.id = dl.type_id
 UNION ALL
-SELECT 'service:' || sw.parent_kind, s.id, sr.depth, sw.parent_id, rt.name, s.code, s.name, s.status, '', ''
-FROM services_reached sr
-JOIN service_walk sw ON sw.service_id = sr.service_id AND sw.depth = sr.depth
-JOIN {service} s ON s.id = sr.service_id
+SELECT 'service:' || sw.parent_kind, s.id, sw.depth, sw.parent_id, rt.name, s.code, s.name, s.status, '', ''
+FROM service_walk sw
+JOIN {service} s ON s.id = sw.service_id
 LEFT JOIN {rtype} rt ON rt.id = sw.type_id
+WHERE s.status <> %(service_retired)s
 UNION ALL
-SELECT 'customer', cu.id, sr.depth + 1, sr.service_id, '', cu.code, cu.name, '', '', ''
-FROM services_reached sr
-JOIN {received} rc ON rc.service_id = sr.service_id
+SELECT 'customer', cu.id, MIN(sw.depth) + 1, sw.service_id, '', cu.code, cu.name, '', '', ''
+FROM service_walk sw
+JOIN {service} s ON s.id = sw.service_id
+JOIN {received} rc ON rc.service_id = sw.service_id
 JOIN {customer} cu ON cu.id = rc.customer_id
-WHERE cu.is_active = %(true)s
+WHERE cu.is_active = %(true)s AND s.status <> %(service_retired)s
+GROUP BY cu.id, cu.code, cu.name, sw.service_id
 """
 
 
@@ -371,8 +363,13 @@ def impact_of(ci: ConfigurationItem, *, max_depth: int = IMPACT_MAX_DEPTH) -> Im
     return _build_impact(ci, rows, max_depth)
 
 
+KIND_ORDER = ["ci", "component", "service", "customer"]
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
+
 def _build_impact(ci: ConfigurationItem, rows: list[tuple[Any, ...]], max_depth: int) -> Impact:
-    """Nodes from the query's rows: each at its smallest depth, with the parents one layer up."""
+    """Nodes from the query's rows: each at its smallest depth, with its parents one layer up and one
+    shortest path back to the root (linear in the rows)."""
     root = ImpactNode(
         kind="ci",
         id=ci.pk,
@@ -383,66 +380,39 @@ def _build_impact(ci: ConfigurationItem, rows: list[tuple[Any, ...]], max_depth:
         type_name=ci.ci_type.name if ci.ci_type_id else "",
         importance=ci.importance,
     )
-    nodes: dict[str, ImpactNode] = {root.key: root}
-    links: list[tuple[str, int, tuple[str, int, str]]] = []
+    nodes: dict[tuple[str, int], ImpactNode] = {("ci", ci.pk): root}
+    links: list[tuple[ImpactNode, int, tuple[str, int, str]]] = []
     for kind, pk, depth, parent_id, relationship, code, label, state, type_name, importance in rows:
         parent_kind = "ci"
-        if kind.startswith("service:"):
-            kind, parent_kind = "service", kind.split(":", 1)[1]
-        elif kind == "customer":
-            parent_kind = "service"
-        key, depth = f"{kind}:{pk}", int(depth)
-        if key == root.key:
-            continue
-        node = nodes.get(key)
+        if kind != "ci":
+            if kind.startswith("service:"):
+                kind, parent_kind = "service", kind[8:]
+            elif kind == "customer":
+                parent_kind = "service"
+        depth = int(depth)
+        node = nodes.get((kind, pk))
         if node is None:
-            node = nodes[key] = ImpactNode(
-                kind=kind,
-                id=pk,
-                depth=depth,
-                label=label,
-                code=code or "",
-                state=state or "",
-                type_name=type_name or "",
-                importance=importance or "",
+            node = nodes[(kind, pk)] = ImpactNode(
+                kind, pk, depth, label, code or "", state or "", type_name or "", importance or ""
             )
-        node.depth = min(node.depth, depth)
+        elif depth < node.depth:
+            node.depth = depth
         if parent_id is not None:
-            links.append((key, depth, (parent_kind, int(parent_id), relationship or "")))
-    for key, depth, parent in links:
-        node = nodes[key]
-        if depth == node.depth and parent not in node.parents:
+            links.append((node, depth, (parent_kind, int(parent_id), relationship or "")))
+    for node, depth, parent in links:
+        if depth == node.depth and node is not root:
             node.parents.append(parent)
-    for node in nodes.values():
-        node.parents.sort(key=lambda p: (p[0], p[1], p[2]))
-    for node in nodes.values():
-        node.path = _path_to_root(node, nodes)
     ordered = sorted(
         (n for n in nodes.values() if n is not root),
-        key=lambda n: (n.depth, KIND_ORDER.index(n.kind), n.code, n.label, n.id),
+        key=lambda n: (n.depth, _KIND_RANK[n.kind], n.code, n.label, n.id),
     )
+    root.path = [root]
+    for node in ordered:  # by depth: a parent's path is known before its children's
+        node.parents = sorted(set(node.parents))
+        parent_node = nodes.get(node.parents[0][:2]) if node.parents else None
+        node.path = [*parent_node.path, node] if parent_node is not None and parent_node.path else [node]
     truncated = any(n.depth >= max_depth for n in ordered if n.kind == "ci")
     return Impact(root=root, nodes=ordered, max_depth=max_depth, truncated=truncated)
-
-
-KIND_ORDER = ["ci", "component", "service", "customer"]
-
-
-def _path_to_root(node: ImpactNode, nodes: dict[str, ImpactNode]) -> list[ImpactNode]:
-    """One shortest path root → … → node, following the first parent one layer up."""
-    path = [node]
-    seen = {node.key}
-    current = node
-    while current.parents:
-        kind, pk, _relationship = current.parents[0]
-        parent = nodes.get(f"{kind}:{pk}")
-        if parent is None or parent.key in seen:
-            break
-        path.append(parent)
-        seen.add(parent.key)
-        current = parent
-    path.reverse()
-    return path
 
 
 def impacted_service_ids(ci: ConfigurationItem) -> list[int]:
