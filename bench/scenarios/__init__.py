@@ -75,6 +75,22 @@ SCENARIOS: dict[str, Entry] = {
             warmup=0,
         ),
         Entry(
+            "S8-impact",
+            "bench.scenarios.cmdb_impact",
+            10_000,
+            "CMDB impact analysis of a core switch on an N-CI graph vs an N/10-CI graph (one recursive query)",
+            rounds=30,
+            warmup=3,
+        ),
+        Entry(
+            "S8-list",
+            "bench.scenarios.cmdb_list",
+            100_000,
+            "CI list page filtered to a type with N CIs vs a type with N/100 CIs",
+            rounds=60,
+            warmup=5,
+        ),
+        Entry(
             "S1",
             "bench.scenarios.alert_ingest_single",
             500,
