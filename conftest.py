@@ -71,5 +71,5 @@ def demo(db: Any) -> dict[str, Any]:
     from itsm.demo import USERS, seed_demo
     from itsm.models import User
 
-    seed_demo(today=datetime.date(2026, 11, 21))
+    seed_demo(today=datetime.date(2026, 11, 21), compact=True)
     return {u.username: u for u in User.objects.filter(username__in=[d.username for d in USERS])}

@@ -352,7 +352,7 @@ class Plan:
         self.links.append((source, relationship, target))
 
 
-def _plan(rng: random.Random) -> Plan:
+def _plan(rng: random.Random, *, compact: bool = False) -> Plan:
     plan = Plan()
 
     def serial() -> str:
@@ -1079,7 +1079,7 @@ def _plan(rng: random.Random) -> Plan:
     plan.link(monitoring, "depends-on", "Postfix MTA")
 
     # Development and test machines, and the old file server that was replaced.
-    for n in range(1, 81):
+    for n in range(1, 5 if compact else 81):
         vm(
             f"vm-dev-{n:02d}",
             rng.choice(["Rocky Linux 9", "Ubuntu 22.04", "Windows Server 2022"]),
@@ -1088,7 +1088,7 @@ def _plan(rng: random.Random) -> Plan:
             ram=rng.choice([4, 8, 16]),
             team="app-support",
         )
-    for n in range(1, 21):
+    for n in range(1, 3 if compact else 21):
         vm(
             f"vm-ci-runner-{n:02d}",
             "Ubuntu 22.04",
@@ -1162,11 +1162,11 @@ def _bulk_create(model: type[Any], objects: list[Any], *, actor: User, at: datet
 
 
 @transaction.atomic
-def seed(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
+def seed(*, users: dict[str, User], today: datetime.date, compact: bool = False) -> dict[str, int]:
     actor = users["config.manager"]
     at = datetime.datetime.combine(today - datetime.timedelta(days=45), datetime.time(9, 30), tzinfo=SHANGHAI)
     ci_types, relationship_types, types_created = _seed_types(actor)
-    plan = _plan(random.Random(SEED))  # noqa: S311 - demo data, not security
+    plan = _plan(random.Random(SEED), compact=compact)  # noqa: S311 - demo data, not security
 
     existing = {
         (type_id, name): ci

@@ -12,7 +12,6 @@ exists). Under pytest only a dozen incidents are made, so the shared ``demo`` fi
 from __future__ import annotations
 
 import datetime
-import os
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +38,7 @@ from .selectors import DEFAULT_MATRIX
 
 SEED = 20000
 INCIDENTS = 300
-INCIDENTS_UNDER_PYTEST = 12
+INCIDENTS_COMPACT = 12
 REQUESTS = 40
 DAYS = 120
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -161,7 +160,7 @@ class Plan:
     steps: dict[str, datetime.datetime] = field(default_factory=dict)
 
 
-def seed(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
+def seed(*, users: dict[str, User], today: datetime.date, compact: bool = False) -> dict[str, int]:
     created = {"incident_categories": 0, "major_incident_criteria": 0, "incidents": 0, "service_requests": 0}
     for impact, row in DEFAULT_MATRIX.items():
         for urgency, priority in enumerate(row, start=1):
@@ -170,10 +169,9 @@ def seed(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
             )
     created["incident_categories"] = _categories(users)
     created["major_incident_criteria"] = _criteria(users)
-    under_pytest = bool(os.environ.get("PYTEST_CURRENT_TEST"))
     created["request_catalogue_items"] = _catalogue(users)
-    created["service_requests"] = _requests(users, today=today, count=3 if under_pytest else REQUESTS)
-    count = INCIDENTS_UNDER_PYTEST if under_pytest else INCIDENTS
+    created["service_requests"] = _requests(users, today=today, count=3 if compact else REQUESTS)
+    count = INCIDENTS_COMPACT if compact else INCIDENTS
     plans = _plan(random.Random(SEED), count=count, today=today)  # noqa: S311 - demo data, not security
     if not plans or Incident.objects.filter(title=plans[0].title, created_at=plans[0].at).exists():
         return created

@@ -111,7 +111,8 @@ OBJECTIVES = [
 
 
 @transaction.atomic
-def seed_demo(*, today: datetime.date) -> dict[str, int]:
+def seed_demo(*, today: datetime.date, compact: bool = False) -> dict[str, int]:
+    """Load the demo organisation. ``compact`` keeps every named object but few generated ones (tests)."""
     from audits.models import Objective
 
     actor = system_user()
@@ -179,11 +180,11 @@ def seed_demo(*, today: datetime.date) -> dict[str, int]:
     created["documents"] = _seed_documents(users)
     for app_label in DEMO_APPS:
         module = importlib.import_module(f"{app_label}.demo")
-        created.update(module.seed(users=users, today=today))
+        created.update(module.seed(users=users, today=today, compact=compact))
     return created
 
 
-# Process apps with a ``demo.seed(*, users, today) -> dict[str, int]``, in dependency order (the catalogue
+# Process apps with a ``demo.seed(*, users, today, compact) -> dict[str, int]``, in dependency order (the catalogue
 # before the CMDB that points at it, both before the incidents that use them).
 DEMO_APPS: list[str] = ["service_levels", "configuration", "incidents"]
 

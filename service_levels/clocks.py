@@ -1101,7 +1101,9 @@ def _records_of(clocks: Iterable[Clock]) -> dict[tuple[int, str], models.Model]:
 
 
 SUBJECTS = {
+    # xgettext:no-python-format
     WARNING: gettext_lazy("{reference}: {kind} target {percent}% used ({agreement})"),
+    # xgettext:no-python-format
     CRITICAL: gettext_lazy("{reference}: {kind} target {percent}% used, breach near ({agreement})"),
     BREACH: gettext_lazy("{reference}: {kind} target breached ({agreement})"),
 }

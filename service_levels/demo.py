@@ -217,7 +217,7 @@ def _targets(table: dict[str, tuple[int, int]], *, without: tuple[str, ...] = ()
     ]
 
 
-def seed(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
+def seed(*, users: dict[str, User], today: datetime.date, compact: bool = False) -> dict[str, int]:
     actor = users["slm"]
     created = {"business calendars": 0, "catalogue services": 0, "customers": 0, "agreements": 0}
     start = datetime.date(today.year - 1, 1, 1)

@@ -388,11 +388,13 @@ class Agreement(Record):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     warn_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warning at (% of target used)"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
     critical_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("critical at (% of target used)"),
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(99)],

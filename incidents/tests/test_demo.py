@@ -22,6 +22,6 @@ def test_demo_incidents_with_clocks_and_a_second_run_adds_nothing(demo: dict[str
     assert Incident.objects.exclude(state="new").exists()
     assert Clock.objects.exists()
     before = Incident.objects.order_by("pk").last().pk
-    seed_demo(today=datetime.date(2026, 11, 21))
+    seed_demo(today=datetime.date(2026, 11, 21), compact=True)
     assert Incident.objects.count() == incidents
     assert Incident.objects.order_by("pk").last().pk == before

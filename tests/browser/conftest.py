@@ -66,7 +66,7 @@ def live_demo(transactional_db: Any) -> dict[str, int]:
     """
     from itsm.demo import seed_demo
 
-    return seed_demo(today=DEMO_TODAY)
+    return seed_demo(today=DEMO_TODAY, compact=True)
 
 
 @pytest.fixture
