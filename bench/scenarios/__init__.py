@@ -117,5 +117,14 @@ SCENARIOS: dict[str, Entry] = {
             rounds=5,
             warmup=0,
         ),
+        Entry(
+            "S4",
+            "bench.scenarios.sla_sweep",
+            1_000_000,
+            "SLA breach sweep over N open clocks with 100 newly breached (events + outbox rows) vs the bare"
+            " indexed UPDATE … RETURNING; also measures 1,000 open clocks first and reports T(N)/T(1k)",
+            rounds=100,
+            warmup=5,
+        ),
     )
 }
