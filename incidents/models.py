@@ -206,6 +206,11 @@ def major_review_done(incident: Any) -> bool:
     return review is not None and review.state == ReviewState.COMPLETED
 
 
+def not_confirmed(incident: Any) -> bool:
+    """Guard of ``confirm``: the requester confirms a resolution once."""
+    return incident.resolution_confirmed_at is None
+
+
 def is_not_major(incident: Any) -> bool:
     return not incident.is_major
 
@@ -564,6 +569,7 @@ class Incident(Record):
         field=state,
         source=IncidentState.RESOLVED,
         target=RETURN_VALUE(IncidentState.CLOSED, IncidentState.RESOLVED),
+        conditions=[not_confirmed],
     )
     def confirm(self, *, by: Any, at: datetime.datetime) -> str:
         """The requester confirms the resolution: closed, unless a major incident still awaits its

@@ -15,7 +15,7 @@ from incidents import services
 from incidents.choices import IncidentState
 from incidents.models import Incident, MajorIncidentCriteria, MajorIncidentReview
 from itsm.notifications import Notification
-from itsm.records import TransitionLog
+from itsm.records import TransitionLog, allowed_transitions
 
 from .factories import log
 
@@ -114,6 +114,7 @@ def test_closing_needs_the_completed_review(world: Any, criteria: Any) -> None:
     incident.refresh_from_db()
     assert incident.state == IncidentState.RESOLVED
     assert incident.resolution_confirmed_at is not None
+    assert "confirm" not in allowed_transitions(incident, world["requester"])  # once is enough
     review = MajorIncidentReview.objects.get(incident=incident)
     with pytest.raises(ValidationError):
         services.review_complete(review=review, actor=world["manager"])
