@@ -84,7 +84,7 @@ class RelationshipType(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("configuration:relationshiptype_list") + f"#reltype-{self.pk}"
+        return reverse("configuration:relationshiptype_detail", args=[self.pk])
 
 
 class CIType(models.Model):

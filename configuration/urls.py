@@ -24,6 +24,7 @@ urlpatterns = [
     path("ci-types/<int:pk>/", views.citype_detail, name="citype_detail"),
     path("ci-types/<int:pk>/edit/", views.CITypeUpdateView.as_view(), name="citype_update"),
     path("relationship-types/", views.RelationshipTypeListView.as_view(), name="relationshiptype_list"),
+    path("relationship-types/<int:pk>/", views.relationshiptype_detail, name="relationshiptype_detail"),
     path(
         "relationship-types/new/", views.RelationshipTypeCreateView.as_view(), name="relationshiptype_create"
     ),

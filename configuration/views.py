@@ -466,7 +466,7 @@ class RelationshipTypeListView(ListPageView):
     create_url = reverse_lazy("configuration:relationshiptype_create")
     create_label = gettext_lazy("New relationship type")
     columns = [
-        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("name", gettext_lazy("Name"), sort="name", link=True),
         Column("inverse_name", gettext_lazy("Inverse name")),
         Column("code", gettext_lazy("Code"), sort="code"),
         Column("acyclic", gettext_lazy("No cycles")),
@@ -478,6 +478,22 @@ class RelationshipTypeListView(ListPageView):
 
     def get_queryset(self) -> Any:
         return selectors.relationshiptype_list()
+
+
+@policy_required("view", RelationshipType)
+def relationshiptype_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    relationship_type = get_object_or_404(
+        policy.scope(request.user, "view", selectors.relationshiptype_list()), pk=pk
+    )
+    context = {
+        "object": relationship_type,
+        "actions": edit_actions(request.user, relationship_type, "configuration:relationshiptype_update"),
+        "ci_types": relationship_type.ci_types.order_by("name"),
+        "history": relationship_type.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )[:20],
+    }
+    return render_page(request, "configuration/relationshiptype_detail.html", context)
 
 
 class RelationshipTypeCreateView(ServiceFormView[RelationshipType]):

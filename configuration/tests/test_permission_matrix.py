@@ -41,6 +41,7 @@ PAGES = [
     ("/configuration/ci-types/new/", "agent", "config.manager"),
     ("/configuration/ci-types/{ci_type}/edit/", "auditor", "config.manager"),
     ("/configuration/relationship-types/", "requester", "resolver"),
+    ("/configuration/relationship-types/{relationship_type}/", "requester", "agent"),
     ("/configuration/relationship-types/new/", "agent", "config.manager"),
     ("/configuration/relationship-types/{relationship_type}/edit/", "auditor", "config.manager"),
 ]
