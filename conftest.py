@@ -63,13 +63,34 @@ def api_client() -> APIClient:
     return APIClient()
 
 
-@pytest.fixture
-def demo(db: Any) -> dict[str, Any]:
-    """The demo organisation; ``demo["agent"]`` etc. are its users by username."""
+@pytest.fixture(scope="module")
+def _demo_seeded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The compact demo organisation, seeded once per test module inside a transaction that is rolled
+    back when the module ends; each test runs in a savepoint within it (``db``), so tests still cannot
+    see each other's writes. Seeding it per test made the suite several times slower."""
     import datetime
 
-    from itsm.demo import USERS, seed_demo
+    from django.db import transaction
+    from django.test import override_settings
+
+    from itsm.demo import seed_demo
+
+    fast_hasher = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast_hasher:
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            seed_demo(today=datetime.date(2026, 11, 21), compact=True)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(_demo_seeded: None, db: Any) -> dict[str, Any]:
+    """The demo organisation; ``demo["agent"]`` etc. are its users by username."""
+    from itsm.demo import USERS
     from itsm.models import User
 
-    seed_demo(today=datetime.date(2026, 11, 21), compact=True)
     return {u.username: u for u in User.objects.filter(username__in=[d.username for d in USERS])}

@@ -391,6 +391,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets stay inline in each field: many processes share field names (state, kind, reason) with
+    # different choices, and shared enum components would need a hand-kept list of names.
+    "POSTPROCESSING_HOOKS": [],
 }
 
 # Logging (structured: one JSON object per line) -------------------------------------------------------

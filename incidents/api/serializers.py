@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from incidents.choices import CancelReason, EscalationKind, HoldReason, Impact, ResolutionCode, Urgency
@@ -242,6 +243,9 @@ class MajorIncidentReviewSerializer(serializers.ModelSerializer):
         return allowed_transitions(review, request.user) if request is not None else []
 
 
+@extend_schema_serializer(
+    component_name="ServiceRequestRecord"
+)  # "ServiceRequest" is the request body of a service
 class ServiceRequestSerializer(serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField()
 

