@@ -182,11 +182,22 @@ class ImpactNode:
     type_name: str = ""
     importance: str = ""
     parents: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, id, relationship)
-    path: list[ImpactNode] = field(default_factory=list)
+    previous: ImpactNode | None = None  # the first parent: one step of a shortest path back
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.id}"
+
+    @property
+    def path(self) -> list[ImpactNode]:
+        """One shortest path from the analysed CI to this node (both included)."""
+        steps: list[ImpactNode] = []
+        node: ImpactNode | None = self
+        while node is not None:
+            steps.append(node)
+            node = node.previous
+        steps.reverse()
+        return steps
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -406,11 +417,11 @@ def _build_impact(ci: ConfigurationItem, rows: list[tuple[Any, ...]], max_depth:
         (n for n in nodes.values() if n is not root),
         key=lambda n: (n.depth, _KIND_RANK[n.kind], n.code, n.label, n.id),
     )
-    root.path = [root]
-    for node in ordered:  # by depth: a parent's path is known before its children's
+    for node in ordered:
         node.parents = sorted(set(node.parents))
-        parent_node = nodes.get(node.parents[0][:2]) if node.parents else None
-        node.path = [*parent_node.path, node] if parent_node is not None and parent_node.path else [node]
+        if node.parents:
+            kind, pk, _relationship = node.parents[0]
+            node.previous = nodes.get((kind, pk))
     truncated = any(n.depth >= max_depth for n in ordered if n.kind == "ci")
     return Impact(root=root, nodes=ordered, max_depth=max_depth, truncated=truncated)
 

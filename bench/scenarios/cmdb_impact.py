@@ -16,7 +16,7 @@ from bench.fixtures import count_queries, create_user, run_prefix
 from bench.harness import BenchError, Scenario
 from configuration.selectors import ImpactNode, impact_of
 
-from .cmdb_fixtures import Graph, make_graph, relationship_types, remove
+from .cmdb_fixtures import Graph, analyze, make_graph, relationship_types, remove
 
 
 def build(*, rows: int) -> Scenario:
@@ -27,6 +27,7 @@ def build(*, rows: int) -> Scenario:
     kinds = relationship_types(tag)
     big = make_graph(tag=tag, size=rows, owner=user, kinds=kinds)
     small = make_graph(tag=tag, size=rows // 10, owner=user, kinds=kinds)
+    analyze()
     product_ns: list[int] = []
     baseline_ns: list[int] = []
 

@@ -15,7 +15,7 @@ from bench.fixtures import count_queries, create_user, expect_ok, run_prefix
 from bench.harness import BenchError, Scenario
 from configuration.models import CIType, ConfigurationItem
 
-from .cmdb_fixtures import remove, seed_cis
+from .cmdb_fixtures import analyze, remove, seed_cis
 
 
 def build(*, rows: int) -> Scenario:
@@ -27,6 +27,7 @@ def build(*, rows: int) -> Scenario:
     small = CIType.objects.create(code=f"b{tag}-small", name=f"Bench {tag} small", description="bench")
     seed_cis(tag=tag, ci_type=big, count=rows, owner=user)
     seed_cis(tag=tag, ci_type=small, count=rows // 100, owner=user)
+    analyze()
     client = Client()
     client.force_login(user)
     big_url = f"/configuration/cis/?ci_type={big.pk}"
