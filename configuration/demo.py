@@ -1210,7 +1210,7 @@ def seed(*, users: dict[str, User], today: datetime.date, compact: bool = False)
     by_name = {ci.name: ci for ci in ConfigurationItem.objects.filter(name__in=list(plan.cis))}
     components = {(c.service.code, c.name): c for c in ServiceComponent.objects.select_related("service")}
     services_by_code = {s.code: s for s in Service.objects.all()}
-    known = set(
+    known: set[tuple[Any, ...]] = set(
         Relationship.objects.filter(source__in=by_name.values()).values_list(
             "source_id", "relationship_type_id", "target_id", "target_service_id", "target_component_id"
         )
