@@ -66,3 +66,11 @@ class Priority(models.TextChoices):
     P2 = "P2", _("P2 High")
     P3 = "P3", _("P3 Medium")
     P4 = "P4", _("P4 Low")
+
+
+class SavedFilterSharing(models.TextChoices):
+    """Who sees a saved filter of a list besides its owner."""
+
+    PRIVATE = "private", _("Only me")
+    TEAM = "team", _("A team of mine")
+    EVERYONE = "everyone", _("Everyone who sees the list")

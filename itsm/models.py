@@ -189,3 +189,4 @@ from .notes import Attachment, Note  # noqa: E402, F401
 from .notifications import Notification, NotificationPreference  # noqa: E402, F401
 from .planned import PlannedActivity, PlannedOccurrence  # noqa: E402, F401
 from .records import ReferenceSequence, TransitionLog  # noqa: E402, F401
+from .saved_filters import SavedFilter  # noqa: E402, F401

@@ -6,7 +6,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from . import planned_permissions  # noqa: F401 (the planned activities' rules)
+from . import (
+    planned_permissions,  # noqa: F401 (the planned activities' rules)
+    saved_filter_permissions,  # noqa: F401 (the saved filters' rules)
+)
 from .choices import Area
 from .models import Department, Team, User
 from .notifications import Notification

@@ -130,6 +130,23 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 }
 
 
+# Managers (and administrators) may share a saved filter of a list with everyone (itsm.saved_filters).
+SHARE_SAVED_FILTERS = "itsm.share_savedfilter"
+for _role in (
+    Role.INCIDENT_MANAGER,
+    Role.PROBLEM_MANAGER,
+    Role.CHANGE_MANAGER,
+    Role.RELEASE_MANAGER,
+    Role.CONFIGURATION_MANAGER,
+    Role.SERVICE_LEVEL_MANAGER,
+    Role.SUPPLIER_MANAGER,
+    Role.MANAGEMENT_REPRESENTATIVE,
+    Role.TOP_MANAGEMENT,
+    Role.ADMINISTRATOR,
+):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], SHARE_SAVED_FILTERS]
+
+
 def sync_roles(apps: Any, role_permissions: Mapping[str, Iterable[str]] | None = None) -> None:
     """Create one group per role and give it exactly its permissions (by default those listed above).
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import saved_filters
 from .choices import Role
 from .history import create_audited, save_with_history, update_audited
 from .models import Department, Team, User
@@ -26,6 +27,7 @@ def team_create(*, actor: User, data: dict[str, Any], members: list[User] | None
     _check_lead(team.lead, members or [])
     if members is not None:
         team.members.set(members)
+    saved_filters.invalidate_cache_on_commit()  # the new team is a choice for sharing filters
     return team
 
 
@@ -45,6 +47,7 @@ def team_update(
         team._history_user = actor  # type: ignore[attr-defined]
         team._change_reason = reason  # type: ignore[attr-defined]
         team.members.set(members)
+    saved_filters.invalidate_cache_on_commit()  # who sees the filters shared with the team may change
     return team
 
 

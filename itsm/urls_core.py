@@ -24,6 +24,7 @@ urlpatterns = [
     path("departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"),
     path("audit-trail/", views.audit_trail, name="audit_trail"),
     path("planned-activities/", include("itsm.planned_urls")),
+    path("saved-filters/", include("itsm.saved_filter_urls")),
     # Work notes, comments and attachments of any record (the record named by content type and id);
     # the routes by pk come first, so that ".../<pk>/edit/" is never read as a record id.
     path("notes/<int:pk>/edit/", notes.note_edit_view, name="note_edit"),

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import views
 from .planned import PlannedActivityViewSet, PlannedOccurrenceViewSet
+from .saved_filters import SavedFilterViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -15,6 +16,7 @@ router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("planned-activities", PlannedActivityViewSet, basename="planned-activity")
 router.register("planned-occurrences", PlannedOccurrenceViewSet, basename="planned-occurrence")
+router.register("saved-filters", SavedFilterViewSet, basename="saved-filter")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),

@@ -32,6 +32,11 @@
       move(-1);
     }
   });
+  // "Save current filter" saves what the list shows now, also after htmx changed the filters.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-saved-filter-form]");
+    if (form && form.elements.query) form.elements.query.value = window.location.search.replace(/^\?/, "");
+  });
   document.addEventListener("click", function (event) {
     const row = event.target.closest("[data-keyboard-list] tbody tr[data-href]");
     if (row && !event.target.closest("a, button, input")) window.location = row.dataset.href;
