@@ -19,6 +19,14 @@ class IncidentsConfig(AppConfig):
 
         register_escalation(Incident, sla_escalate)
         register_recipients(Incident, sla_recipients)
+        # Comments tell the other side, whichever page or endpoint added them (itsm.notes.note_add).
+        from itsm.notes import register_note_hook
+
+        from .models import ServiceRequest
+        from .services import incident_note_added, service_request_note_added
+
+        register_note_hook(Incident, incident_note_added)
+        register_note_hook(ServiceRequest, service_request_note_added)
 
 
 def _search_index_after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Callable
 from typing import IO, Any
 
 from django.conf import settings
@@ -47,7 +48,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import NoteKind
 from .history import save_with_history
-from .policy import Check, is_staff_member, policy
+from .policy import Check, is_staff_member, policy, target_label
 
 NOTE_MAX_LENGTH = 10_000
 
@@ -416,6 +417,28 @@ def attachment_for_download(user: Any, pk: int) -> Attachment | None:
     return attachment
 
 
+# Hooks ---------------------------------------------------------------------------------------------
+
+# Called as ``hook(note=…, record=…, actor=…)`` by ``note_add`` for every note added to a record of
+# the type, inside the same transaction, whichever page, endpoint or task added it.
+NoteHook = Callable[..., None]
+_note_hooks: dict[str, list[NoteHook]] = {}
+
+
+def register_note_hook(model: type[models.Model], hook: NoteHook) -> None:
+    """Run ``hook`` after every note added to a record of ``model`` (e.g. to tell the requester of a
+    comment). Call it once from the app's ``AppConfig.ready``; registering the same hook again is a
+    no-op. The hook runs in ``note_add``'s transaction: its notifications are outbox rows that commit
+    (or roll back) with the note."""
+    hooks = _note_hooks.setdefault(target_label(model), [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def note_hooks(model: type[models.Model] | models.Model) -> list[NoteHook]:
+    return list(_note_hooks.get(target_label(model), ()))
+
+
 # Writes --------------------------------------------------------------------------------------------
 
 
@@ -440,7 +463,8 @@ def _clean_body(body: str) -> str:
 
 @transaction.atomic
 def note_add(*, record: models.Model, actor: Any, kind: str, body: str) -> Note:
-    """Add a work note (``note`` permission) or a comment (``comment`` permission) to ``record``."""
+    """Add a work note (``note`` permission) or a comment (``comment`` permission) to ``record``, then
+    run the hooks registered for its type (``register_note_hook``)."""
     if kind not in NOTE_ACTIONS:
         raise ValidationError({"kind": [gettext("Choose a work note or a comment.")]}, code="invalid_choice")
     policy.require(actor, NOTE_ACTIONS[NoteKind(kind)], record)
@@ -452,6 +476,8 @@ def note_add(*, record: models.Model, actor: Any, kind: str, body: str) -> Note:
         author=actor,
     )
     save_with_history(note, actor=actor, reason="create")
+    for hook in note_hooks(record):
+        hook(note=note, record=record, actor=actor)
     return note
 
 

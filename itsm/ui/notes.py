@@ -147,7 +147,9 @@ def note_list(request: HttpRequest, content_type_id: int, object_id: str) -> Htt
 @require_POST
 @policy_required("view", RECORDS)
 def note_add_view(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponseBase:
-    """Add a work note or a comment; errors come back inline with the text as typed."""
+    """Add a work note or a comment; errors come back inline with the text as typed. The record type's
+    note hooks (``itsm.notes.register_note_hook``) run in the service, so a comment here notifies just
+    as it does on the record's own page."""
     record = _record_or_404(request, content_type_id, object_id)
     kinds = note_kinds(request.user, record)
     if not kinds:
