@@ -10,7 +10,7 @@ from itsm.choices import Area
 from itsm.policy import policy
 from itsm.ui.registry import NavItem, Widget, registry
 
-from . import selectors
+from . import report_charts, reports, selectors
 from .models import (
     Category,
     Incident,
@@ -49,6 +49,9 @@ registry.add_nav(
         MajorIncidentReview,
         order=40,
     )
+)
+registry.add_nav(
+    NavItem(Area.INCIDENTS, _("Incident report"), "incidents:report", "view", "incident_reports", order=50)
 )
 registry.add_nav(
     NavItem(
@@ -97,6 +100,27 @@ registry.add_widget(
 registry.add_widget(
     Widget(
         "incidents-major", _("Major incidents"), "incidents/widgets/major.html", _may_read, _major, order=11
+    )
+)
+
+
+def _may_read_reports(user: Any, obj: Any) -> bool:
+    return policy.allows(user, "view", "incident_reports")
+
+
+def _created_resolved(user: Any) -> dict[str, Any]:
+    summary = reports.widget_summary(policy.scope(user, "view", Incident.objects.all()))
+    return {**summary, "sparkline": report_charts.sparkline(summary["days"])}
+
+
+registry.add_widget(
+    Widget(
+        "incidents-created-resolved",
+        _("Incidents created vs resolved (14 days)"),
+        "incidents/widgets/created_resolved.html",
+        _may_read_reports,
+        _created_resolved,
+        order=12,
     )
 )
 

@@ -238,3 +238,7 @@ policy.register(Integration, "change", manages_integrations)
 policy.register(Integration, "rotate", manages_integrations)
 policy.register(Integration, "test", manages_integrations)
 policy.register(Alert, "view", lambda u, o: reads_incidents(u, o))
+
+# Incident reports (incidents/reports.py): the report page, its CSV, the API summary and the widget;
+# whoever reads incidents (agents, resolvers, incident managers, auditors), never requesters.
+policy.register("incident_reports", "view", lambda u, o: reads_incidents(u, o))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import alert_urls, views
+from . import alert_urls, report_views, views
 
 app_name = "incidents"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.IncidentCreateView.as_view(), name="incident_create"),
     path("new/suggest/", views.incident_suggest, name="incident_suggest"),
     path("bulk/", views.incident_bulk, name="incident_bulk"),
+    path("reports/", report_views.incident_report, name="report"),
     path("matrix/", views.priority_matrix, name="priority_matrix"),
     path("categories/", views.CategoryListView.as_view(), name="category_list"),
     path("categories/new/", views.CategoryCreateView.as_view(), name="category_create"),

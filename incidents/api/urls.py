@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .alert_views import AlertViewSet, IntegrationViewSet, alertmanager, events
+from .report_views import IncidentReportViewSet
 from .views import (
     IncidentViewSet,
     MajorIncidentReviewViewSet,
@@ -19,6 +20,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("major-incident-reviews", MajorIncidentReviewViewSet, basename="major-incident-review")
 router.register("service-requests", ServiceRequestViewSet, basename="service-request")
 router.register("request-catalogue-items", RequestCatalogueItemViewSet, basename="request-catalogue-item")
+router.register("incident-reports", IncidentReportViewSet, basename="incident-report")
 
 urlpatterns = [
     # Alert ingest (before the router, whose integrations/<pk>/ would otherwise take these paths).

@@ -53,6 +53,9 @@ PAGES = [
     ("/incidents/requests/{request}/?tab=timeline", STAFF),
     ("/incidents/requests/{request}/?tab=clocks", STAFF),
     ("/incidents/catalogue/", STAFF),
+    ("/incidents/reports/", STAFF),
+    ("/incidents/reports/?date_from=2026-11-01&date_to=2026-11-21&service={service}", STAFF),
+    ("/incidents/reports/?format=csv", STAFF),
     ("/incidents/catalogue/new/", MANAGERS),
     ("/incidents/catalogue/{item}/edit/", MANAGERS),
     ("/portal/", EVERYONE),
@@ -80,6 +83,8 @@ ENDPOINTS = [
     ("/api/v1/request-catalogue-items/{item}/", STAFF),
     ("/api/v1/major-incident-reviews/", STAFF),
     ("/api/v1/major-incident-reviews/{review}/", STAFF),
+    ("/api/v1/incident-reports/summary/", STAFF),
+    ("/api/v1/incident-reports/summary/?from=2026-11-01&to=2026-11-21", STAFF),
 ]
 
 
@@ -100,10 +105,12 @@ def records(demo: dict[str, Any]) -> dict[str, Any]:
     )
     from service_levels.models import Service
 
+    service = Service.objects.order_by("pk").first()
+    assert service is not None
     item = services.catalogue_item_create(
         actor=demo["incident.manager"],
         data={
-            "service": Service.objects.order_by("pk").first(),
+            "service": service,
             "name": "Matrix laptop",
             "fulfilment_target_minutes": 60,
         },
@@ -111,6 +118,7 @@ def records(demo: dict[str, Any]) -> dict[str, Any]:
     service_request = services.service_request_create(actor=demo["requester"], data={"catalogue_item": item})
     return {
         "item": item.pk,
+        "service": service.pk,
         "request": service_request.pk,
         "incident": incident.pk,
         "review": MajorIncidentReview.objects.get(incident=major).pk,
