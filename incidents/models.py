@@ -387,6 +387,8 @@ class Incident(Record):
         indexes = [
             models.Index(fields=["state", "priority", "id"], name="incidents_state_prio"),
             models.Index(fields=["assignment_team", "state"], name="incidents_team_state"),
+            # A team's queue, newest first (the queue's default order): flat at any size (bench S3).
+            models.Index(fields=["assignment_team", "created_at", "id"], name="incidents_team_created"),
             models.Index(fields=["assignee", "state"], name="incidents_assignee_state"),
             models.Index(fields=["reported_by", "created_at"], name="incidents_reporter"),
             models.Index(fields=["created_at", "id"], name="incidents_created"),

@@ -8,14 +8,28 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.choices import Priority, Role
-from itsm.models import User
+from itsm.models import Team, User
 
 from .choices import ACTIVE_INCIDENT_STATES, OPEN_INCIDENT_STATES, IncidentState
 from .models import (
@@ -160,6 +174,15 @@ def incident_search(queryset: QuerySet[Incident], text: str) -> QuerySet[Inciden
             (text,),
             output_field=BooleanField(),
         )
+        # A selective term: the page narrows to the matching ids, read first through the GIN index.
+        # PostgreSQL estimates a text match at a fixed 0.5 % of the table, so with the condition alone
+        # it walks a 1M-row queue index newest first and computes the document of every row to find
+        # 20 matches (9.8 s, bench S3b). The rows are the same either way.
+        found = list(
+            Incident.objects.filter(matches).order_by().values_list("pk", flat=True)[: SELECTIVE_MATCHES + 1]
+        )
+        if len(found) <= SELECTIVE_MATCHES:
+            return queryset.filter(pk__in=found)
         return queryset.filter(matches)
     if connection.vendor == "sqlite":
         query = fts5_query(text)
@@ -170,6 +193,85 @@ def incident_search(queryset: QuerySet[Incident], text: str) -> QuerySet[Inciden
         )
         return queryset.filter(pk__in=rows)
     return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text))
+
+
+# PostgreSQL: a term matching at most this many incidents is "selective" (see ``incident_search``);
+# a term matching more is tested row by row in the list's own order, where matches are dense.
+SELECTIVE_MATCHES = 1000
+
+
+# The queue's choice lists ----------------------------------------------------------------------------
+
+
+CHOICE_KINDS = ("team", "service", "customer", "category", "person")
+
+
+def queue_choice_lists(kinds: tuple[str, ...] = CHOICE_KINDS) -> dict[str, list[tuple[int, str]]]:
+    """The choices of the queue's filter panel and bulk form, read with one query (a UNION ALL of the
+    teams, services, customers, categories and people) instead of one query per select.
+
+    Keys: ``teams`` (all, for the filter), ``active_teams`` (the bulk form), ``services``, ``customers``,
+    ``categories`` (labelled "parent / child" from the same rows, not a query per child) and ``people``
+    (the assignee and reporter filters). Each list is in the order its select showed before: by name
+    (people by username, categories by their label), then id.
+    """
+    from service_levels.models import Customer, Service
+
+    text: CharField[Any, Any] = CharField()
+    blank = Value("", output_field=text)
+    no_number = Cast(Value(None), output_field=IntegerField())  # typed NULL: PostgreSQL unions need it
+
+    def arm(queryset: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
+        values = {
+            "k": Value(kind, output_field=text),
+            "i": F("pk"),
+            "a": blank,
+            "b": blank,
+            "c": blank,
+            "n": no_number,
+        }
+        values.update(columns)
+        return queryset.order_by().annotate(**values).values_list("k", "i", "a", "b", "c", "n")
+
+    active = Case(When(is_active=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+    arms = {
+        "team": lambda: arm(Team.objects.all(), "team", a=F("name"), n=active),
+        "service": lambda: arm(Service.objects.all(), "service", a=F("name")),
+        "customer": lambda: arm(Customer.objects.all(), "customer", a=F("name")),
+        "category": lambda: arm(Category.objects.all(), "category", a=F("name"), n=F("parent_id")),
+        "person": lambda: arm(
+            User.objects.all(),
+            "person",
+            a=F("username"),
+            b=F("display_name"),
+            c=Concat(F("first_name"), Value(" "), F("last_name"), output_field=text),
+        ),
+    }
+    first, *others = [arms[kind]() for kind in kinds]
+    union = first.union(*others, all=True) if others else first
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    for kind, pk, a, b, c, n in union:
+        rows.setdefault(kind, []).append((pk, a or "", b or "", c or "", n))
+    by_name = {kind: sorted(found, key=lambda row: (row[1], row[0])) for kind, found in rows.items()}
+    category_names = {pk: name for pk, name, _b, _c, _n in rows.get("category", [])}
+    categories = sorted(
+        (
+            (f"{category_names.get(parent, '')} / {name}" if parent is not None else name, pk)
+            for pk, name, _b, _c, parent in rows.get("category", [])
+        ),
+    )
+    return {
+        "teams": [(pk, name) for pk, name, _b, _c, _n in by_name.get("team", [])],
+        "active_teams": [(pk, name) for pk, name, _b, _c, n in by_name.get("team", []) if n],
+        "services": [(pk, name) for pk, name, _b, _c, _n in by_name.get("service", [])],
+        "customers": [(pk, name) for pk, name, _b, _c, _n in by_name.get("customer", [])],
+        "categories": [(pk, label) for label, pk in categories],
+        # str(user): the display name, else the full name, else the username.
+        "people": [
+            (pk, display or full.strip() or username)
+            for pk, username, display, full, _n in by_name.get("person", [])
+        ],
+    }
 
 
 # SLA clocks ----------------------------------------------------------------------------------------

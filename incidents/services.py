@@ -876,11 +876,19 @@ def incidents_auto_close(*, now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def incident_note_add(*, incident: Incident, actor: User, kind: str, body: str) -> Note:
-    """A work note (staff) or a comment; a comment reaches the other side: the requester when staff
-    write it, the assignee (or the team) when the requester writes it."""
-    note = note_add(record=incident, actor=actor, kind=kind, body=body)
-    if kind != NoteKind.COMMENT:
-        return note
+    """A work note (staff) or a comment. The comment's notification comes from ``incident_note_added``
+    (the note hook ``IncidentsConfig.ready`` registers), so this path and the core's generic notes
+    page and API tell the other side exactly once."""
+    return note_add(record=incident, actor=actor, kind=kind, body=body)
+
+
+def incident_note_added(*, note: Note, record: Any, actor: Any) -> None:
+    """Note hook of incidents (``itsm.notes.register_note_hook``): a comment reaches the other side,
+    the requester when staff write it, the assignee (or the team) when the requester writes it; a work
+    note is internal and tells nobody."""
+    if note.kind != NoteKind.COMMENT:
+        return
+    incident: Incident = record
     if actor.pk == incident.reported_by_id:
         recipients = [incident.assignee] if incident.assignee else _team_people(incident.assignment_team)
         subject = gettext_lazy("The requester commented on {reference}: {title}")
@@ -895,7 +903,36 @@ def incident_note_add(*, incident: Incident, actor: User, kind: str, body: str) 
         subject,
         note.body,
     )
-    return note
+
+
+def service_request_note_added(*, note: Note, record: Any, actor: Any) -> None:
+    """Note hook of service requests: a comment reaches the person who asked (and the one it is for)
+    when staff write it, the assignee (or the fulfilment team) when one of them writes it."""
+    if note.kind != NoteKind.COMMENT:
+        return
+    service_request: ServiceRequest = record
+    requesters = {
+        service_request.requested_by_id: service_request.requested_by,
+        service_request.requested_for_id: service_request.requested_for,
+    }
+    if actor.pk in requesters:
+        recipients = (
+            [service_request.assignee]
+            if service_request.assignee
+            else _team_people(service_request.assignment_team)
+        )
+        subject = gettext_lazy("The requester commented on {reference}: {title}")
+    else:
+        recipients = list(requesters.values())
+        subject = gettext_lazy("New comment on {reference}: {title}")
+    notify(
+        event="request.commented",
+        event_key=f"note:{note.pk}",
+        recipients=[p for p in recipients if p is not None and p.pk != actor.pk],
+        subject=format_lazy(subject, reference=service_request.reference, title=service_request.title),
+        body=note.body,
+        record=service_request,
+    )
 
 
 # Bulk ------------------------------------------------------------------------------------------------

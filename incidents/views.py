@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
+from django.utils.choices import CallableChoiceIterator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +33,7 @@ from itsm.ui.views import acting_user, policy_required, render_page
 
 from . import selectors, services
 from .choices import IncidentState, ReviewState
-from .filters import CategoryFilter, IncidentFilter, ReviewFilter, ServiceRequestFilter
+from .filters import CategoryFilter, IncidentFilter, ReviewFilter, ServiceRequestFilter, queue_choice_lists
 from .forms import (
     BulkForm,
     CatalogueItemForm,
@@ -171,7 +172,12 @@ class IncidentListView(ListPageView):
 
     @property
     def bulk_form(self) -> BulkForm:
-        return BulkForm()
+        form = BulkForm()
+        # The active teams from the filter panel's one query of choice lists (no query of its own).
+        team = form.fields["team"]
+        blank = getattr(team, "empty_label", "---------")
+        team.widget.choices = [("", blank), *queue_choice_lists(self.request)["active_teams"]]
+        return form
 
     @property
     def queues(self) -> list[tuple[str, Any]]:
@@ -302,8 +308,35 @@ def _detail_context(
     elif tab == "related":
         context.update(selectors.related_incidents(incident))
     elif tab == "clocks":
-        context.update(selectors.clock_context(incident))
+        # The panel's template tag reads the clocks and their events itself (two queries).
+        context["record"] = incident
+    _share_choice_lists([panel["form"] for panel in panels])
     return context
+
+
+def _share_choice_lists(forms: list[Any]) -> None:
+    """Selects of several transition forms that list the same rows (the active teams of assign and
+    escalate) read them once, when first rendered."""
+    lists: dict[str, list[tuple[Any, str]]] = {}
+    for form in forms:
+        for field in form.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                continue
+            try:
+                key = str(queryset.query)
+            except EmptyResultSet:  # an empty list (``none()``) costs no query anyway
+                continue
+
+            def choices(
+                field: Any = field, queryset: Any = queryset, key: str = key
+            ) -> list[tuple[Any, str]]:
+                if key not in lists:
+                    lists[key] = [(obj.pk, field.label_from_instance(obj)) for obj in queryset]
+                blank = [("", field.empty_label)] if field.empty_label is not None else []
+                return blank + lists[key]
+
+            field.widget.choices = CallableChoiceIterator(choices)
 
 
 def _initial(incident: Incident, name: str) -> dict[str, Any]:

@@ -99,7 +99,8 @@ def timeline_for(record: models.Model, viewer: Any = None) -> list[Event]:
     meta = record._meta
     pairs = []
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
-    for previous, row in zip([None, *rows[:-1]], rows, strict=True):
+    # A record written without history (a bulk import) has no rows: an empty timeline, not an error.
+    for previous, row in zip([None, *rows[:-1]] if rows else [], rows, strict=True):
         changed = []
         if previous is not None and row.history_type == "~":
             delta = row.diff_against(previous)

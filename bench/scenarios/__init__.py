@@ -118,6 +118,25 @@ SCENARIOS: dict[str, Entry] = {
             warmup=0,
         ),
         Entry(
+            "S3",
+            "bench.scenarios.incident_queue",
+            1_000_000,
+            "incident queue page for a team with N incidents vs a team with 1,000 (same table); also the"
+            " API list, a deep cursor page (page 10,000) vs page 1, full-text search (S3b), and the 1k-only"
+            " table before loading N",
+            rounds=60,
+            warmup=5,
+        ),
+        Entry(
+            "S6",
+            "bench.scenarios.related_rows",
+            1_000,
+            "N+1 guard: queries of incident and service request pages (detail tabs, request list, API)"
+            " with N related notes/clocks vs 10 (R6 must be 1); times the timeline tab, N vs 10",
+            rounds=40,
+            warmup=3,
+        ),
+        Entry(
             "S4",
             "bench.scenarios.sla_sweep",
             1_000_000,

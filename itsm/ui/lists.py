@@ -97,7 +97,13 @@ def keyset_page(queryset: QuerySet[Any], sort: str, page_size: int, cursor: str 
                 decoded = None
         if decoded:
             op = "lt" if forward else "gt"
-            queryset = queryset.filter(Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"pk__{op}": pk}))
+            after = Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"pk__{op}": pk})
+            if value is not None:
+                # The same rows, with a range bound the database can seek to in an index on the sort
+                # column: with the OR alone SQLite scanned the index from the top (a page 10,000 deep
+                # cost 2.3x the first, bench S3).
+                after &= Q(**{f"{name}__{op}e": value})
+            queryset = queryset.filter(after)
     rows = list(queryset[: page_size + 1])
     has_more = len(rows) > page_size
     rows = rows[:page_size]
@@ -152,6 +158,8 @@ class ListPageView(PolicyRequiredMixin, View):
     create_url: Any = None
     create_label: Any = ""
     export_filename = "export"
+    # The "Saved filters" control (itsm.saved_filters) is shown on every list page unless turned off.
+    saved_filters = True
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.model._default_manager.all()
