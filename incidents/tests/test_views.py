@@ -258,3 +258,23 @@ def test_priority_matrix_page_changes_cells(client: Client, world: Any) -> None:
     assert client.post(reverse("incidents:priority_matrix"), data).status_code == 302
     incident = log(world["agent"], reported_by=world["requester"], impact=2, urgency=2)
     assert incident.priority == "P4"
+
+
+@pytest.mark.parametrize("selective_matches", [1000, 1])
+def test_search_finds_the_same_rows_for_rare_and_frequent_terms(
+    client: Client, world: Any, monkeypatch: pytest.MonkeyPatch, selective_matches: int
+) -> None:
+    """A term matching few incidents narrows the page by their ids; one matching more than the cut is
+    tested row by row. The agent sees the same rows either way."""
+    from incidents import selectors
+
+    monkeypatch.setattr(selectors, "SELECTIVE_MATCHES", selective_matches)
+    for title in ("Printer jammed", "Printer offline", "Password reset"):
+        log(world["agent"], reported_by=world["requester"], title=title)
+    client.force_login(world["agent"])
+    page = client.get(reverse("incidents:incident_list"), {"q": "printer"}).content
+    assert b"Printer jammed" in page
+    assert b"Printer offline" in page
+    assert b"Password reset" not in page
+    nothing = client.get(reverse("incidents:incident_list"), {"q": "quokka"}).content
+    assert b"Printer jammed" not in nothing
