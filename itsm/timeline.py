@@ -106,10 +106,10 @@ def timeline_for(record: models.Model, viewer: Any = None) -> list[Event]:
     rows = list(history.order_by("history_date", "history_id"))
     names: dict[type[models.Model], dict[Any, Any]] = defaultdict(dict)
     for row in rows:
-        for field in related:
-            target = getattr(row, field.name, None)
+        for fk in related:
+            target = getattr(row, fk.name, None)
             if target is not None:
-                names[field.related_model][target.pk] = target  # type: ignore[index]
+                names[fk.related_model][target.pk] = target  # type: ignore[index]
     pairs = []
     # A record written without history (a bulk import) has no rows: an empty timeline, not an error.
     for previous, row in zip([None, *rows[:-1]] if rows else [], rows, strict=True):
