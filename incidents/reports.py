@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.choices import Priority
+from itsm.periods import Period
 from service_levels import reports as sla_reports
 from service_levels.choices import ClockState
 
@@ -53,12 +54,8 @@ RESPONSE_MEASURE = "timely-response-rate"
 RESOLUTION_MEASURE = "incident-resolution-rate"
 
 
-def _at_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 @dataclass(frozen=True)
-class IncidentReportScope:
+class IncidentReportScope(Period):
     """A period (both days inclusive, in the reader's time zone) and optional filters by id."""
 
     start: datetime.date
@@ -95,20 +92,6 @@ class IncidentReportScope:
             return int(getattr(value, "pk", value)) if value else None
 
         return cls(start=start, end=end, service_id=pk(service), team_id=pk(team), customer_id=pk(customer))
-
-    @property
-    def since(self) -> datetime.datetime:
-        return _at_midnight(self.start)
-
-    @property
-    def until(self) -> datetime.datetime:
-        """The first instant after the period (exclusive bound)."""
-        return _at_midnight(self.end + datetime.timedelta(days=1))
-
-    @property
-    def days(self) -> list[datetime.date]:
-        count = (self.end - self.start).days + 1
-        return [self.start + datetime.timedelta(days=i) for i in range(count)]
 
     def as_query(self) -> dict[str, str]:
         """The query string of the report page and the API for this scope."""

@@ -49,6 +49,7 @@ from django.utils.translation import gettext
 
 from audits.choices import Comparison, ObjectiveStatus
 from audits.models import Objective
+from itsm.periods import Period, at_midnight
 from itsm.records import Record
 
 from .choices import AgreementKind, ClockEventKind, ClockKind, ClockState
@@ -93,12 +94,8 @@ def shift_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def _at_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 @dataclass(frozen=True)
-class ReportScope:
+class ReportScope(Period):
     """A period (both days inclusive, in the reader's time zone) and optional filters."""
 
     start: datetime.date
@@ -135,15 +132,6 @@ class ReportScope:
             agreement_id=ids.get("agreement"),
             team_id=ids.get("team"),
         )
-
-    @property
-    def since(self) -> datetime.datetime:
-        return _at_midnight(self.start)
-
-    @property
-    def until(self) -> datetime.datetime:
-        """The first instant after the period (exclusive bound)."""
-        return _at_midnight(self.end + datetime.timedelta(days=1))
 
     def with_period(self, start: datetime.date, end: datetime.date) -> ReportScope:
         return ReportScope(start, end, self.customer_id, self.service_id, self.agreement_id, self.team_id)
@@ -367,8 +355,8 @@ def month_bounds(scope: ReportScope) -> list[tuple[datetime.date, datetime.datet
     month = month_start(scope.start)
     while month <= scope.end:
         following = shift_months(month, 1)
-        since = max(_at_midnight(month), scope.since)
-        until = min(_at_midnight(following), scope.until)
+        since = max(at_midnight(month), scope.since)
+        until = min(at_midnight(following), scope.until)
         bounds.append((month, since, until))
         month = following
     return bounds

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from itsm.api.periods import PeriodParametersSerializer
 from itsm.records import allowed_transitions
 from service_levels.models import ReportDefinition, ServiceReview
 
@@ -104,11 +106,9 @@ class ServiceReviewHoldSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-class ReportPeriodSerializer(serializers.Serializer):
+class ReportPeriodSerializer(PeriodParametersSerializer):
     """Query parameters of the report endpoints (``from``/``to`` are ISO dates, both inclusive)."""
 
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
     customer = serializers.IntegerField(required=False, min_value=1)
     service = serializers.IntegerField(required=False, min_value=1)
     agreement = serializers.IntegerField(required=False, min_value=1)
@@ -121,24 +121,5 @@ class ReportPeriodSerializer(serializers.Serializer):
     months = serializers.IntegerField(required=False, min_value=1, max_value=36, default=12)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        # ``from`` is a Python keyword: the query string says from/to, the code says date_from/date_to.
-        mapped = {key: value for key, value in data.items() if key not in ("from", "to")}
-        if "from" in data:
-            mapped["date_from"] = data["from"]
-        if "to" in data:
-            mapped["date_to"] = data["to"]
-        try:
-            return super().to_internal_value(mapped)
-        except serializers.ValidationError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-            renamed = {{"date_from": "from", "date_to": "to"}.get(k, k): v for k, v in detail.items()}
-            raise serializers.ValidationError(renamed) from exc
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start, end = attrs.get("date_from"), attrs.get("date_to")
-        if start and end and end < start:
-            raise serializers.ValidationError({"to": [_("The period cannot end before it starts.")]})
-        if start and end and (end - start).days > 3 * 366:
-            raise serializers.ValidationError({"to": [_("Choose a period of at most three years.")]})
-        return attrs
+    max_days = 3 * 366 + 1
+    too_long_message = gettext_lazy("Choose a period of at most three years.")
