@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .api.errors import error_response, is_api_request
+from .preferences import activate_preferences
 
 MULTIPART_ALLOWANCE = 1024 * 1024
 
@@ -50,14 +50,7 @@ class UserPreferencesMiddleware:
         user = getattr(request, "user", None)
         previous_language = translation.get_language()
         if user is not None and user.is_authenticated:
-            if user.time_zone:
-                try:
-                    timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    timezone.deactivate()
-            if user.language and user.language != request.LANGUAGE_CODE:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
+            activate_preferences(request, user)
         try:
             return self.get_response(request)
         finally:

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from audits.models import Objective
 from incidents import reports
@@ -447,7 +448,9 @@ def test_the_api_answers_the_same_numbers(api_client: Any, desk: Desk) -> None:
     objectives(desk.people)
     desk.people["auditor"].time_zone = "Asia/Shanghai"
     desk.people["auditor"].save()
-    api_client.force_authenticate(desk.people["auditor"])
+    # A token caller: the days are the caller's (Shanghai), as on their report page.
+    token = Token.objects.create(user=desk.people["auditor"])
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api_client.get("/api/v1/incident-reports/summary/", {"from": "2026-11-01", "to": "2026-11-14"})
     assert response.status_code == 200
     data = response.json()
