@@ -34,7 +34,9 @@ def run(page: Page, transition: str, **fields: str) -> None:
             field.select_option(label=value)
         else:
             field.fill(value)
-    panel.locator(f"[data-submit={transition}]").click()
+    # Wait for this submission's answer: the "Done" of the previous transition may still be shown.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        panel.locator(f"[data-submit={transition}]").click()
     expect(page.locator(".alert-success")).to_contain_text("Done")
 
 
