@@ -342,6 +342,7 @@ ITSM_PERIODIC_TASKS: dict[str, dict[str, object]] = {
     "Audit-trail checkpoint": {"task": "itsm.tasks.audit_checkpoint_record_task", "every": 86400},
     "SLA breach sweep": {"task": "service_levels.tasks.sla_sweep_task", "every": 60},
     "Planned activities": {"task": "itsm.tasks.planned_activities_run_task", "every": 3600},
+    "Database statistics": {"task": "itsm.tasks.database_statistics_task", "every": 3600},
     "Incident auto-close": {"task": "incidents.tasks.incidents_auto_close_task", "every": 3600},
     "Major incident take-over watch": {"task": "incidents.tasks.major_incidents_watch_task", "every": 60},
     "Alert follow-up sweep": {"task": "incidents.tasks.alerts_process_pending_task", "every": 60},

@@ -66,3 +66,11 @@ def planned_activities_run_task() -> dict[str, object]:
     from .planned import planned_activities_run
 
     return planned_activities_run().as_dict()
+
+
+@shared_task
+def database_statistics_task() -> str:
+    """Hourly from beat: fresh planner statistics (see ``itsm.maintenance.refresh_statistics``)."""
+    from .maintenance import refresh_statistics
+
+    return refresh_statistics()

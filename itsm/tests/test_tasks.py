@@ -14,11 +14,12 @@ from celery.app.backends import by_url
 from celery.result import AsyncResult, allow_join_result
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from itsm.celery import app as celery_app
-from itsm.models import Heartbeat
-from itsm.tasks import heartbeat_record_task, ping_task
+from itsm.models import Heartbeat, Team
+from itsm.tasks import database_statistics_task, heartbeat_record_task, ping_task
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +30,36 @@ def test_heartbeat_records_when_a_worker_last_ran(db: Any) -> None:
     heartbeat_record_task.delay()
     assert Heartbeat.objects.count() == 1
     assert Heartbeat.objects.get(name="worker").last_seen >= first
+
+
+def test_the_hourly_statistics_task_gives_sqlite_planner_statistics_of_big_tables(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from itsm import maintenance
+
+    call_command("sync_schedule")
+    task = PeriodicTask.objects.get(task="itsm.tasks.database_statistics_task")
+    assert task.interval.every == 3600
+    Team.objects.bulk_create(Team(name=f"Statistics {n}", code=f"statistics-{n}") for n in range(30))
+    if connection.vendor != "sqlite":
+        assert database_statistics_task.delay().get().startswith("skipped")
+        return
+
+    def analysed(table: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return False
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+            return bool(cursor.fetchone()[0])
+
+    # A small table keeps no statistics (the planner keeps reading it by primary key) ...
+    assert Team._meta.db_table not in database_statistics_task.delay().get()
+    assert not analysed(Team._meta.db_table)
+    # ... a big one gets them.
+    monkeypatch.setattr(maintenance, "BIG_TABLE_ROWS", 20)
+    assert Team._meta.db_table in database_statistics_task.delay().get()
+    assert analysed(Team._meta.db_table)
 
 
 def test_sync_schedule_adds_missing_tasks_and_keeps_operator_edits(db: Any) -> None:
