@@ -176,3 +176,18 @@ def test_the_timeline_shows_times_as_people_read_them(people: dict[str, Any]) ->
     services.document_approve(document=document, actor=people["approver"])
     changes = {c.label: c.new for e in timeline_for(document) for c in e.changes}
     assert len(changes["approved"]) == len("2026-11-22 00:43")
+
+
+def test_the_timeline_names_the_people_a_change_points_to(
+    people: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    """A changed owner reads as the people's names, old and new, with the labels read along with the
+    history (no query per referenced model)."""
+    from itsm.timeline import timeline_for
+
+    document = new_document(people["owner"])
+    services.document_update(document=document, actor=people["owner"], data={"owner": people["approver"]})
+    changes = [(c.label, c.old, c.new) for e in timeline_for(document) for c in e.changes]
+    assert ("owner", str(people["owner"]), str(people["approver"])) in changes
+    with django_assert_num_queries(4):  # history with the people, transitions, notes, attachments
+        timeline_for(document)
