@@ -19,6 +19,7 @@ from django.db import connection
 
 from configuration.choices import CIState, ImpactDirection
 from configuration.models import CIType, ConfigurationItem, Relationship, RelationshipType
+from itsm.maintenance import refresh_statistics
 from itsm.models import User
 from service_levels.models import Customer, Service
 
@@ -136,13 +137,16 @@ def make_graph(*, tag: str, size: int, owner: User, kinds: dict[str, Relationshi
 
 
 def analyze() -> None:
-    """Fresh planner statistics on PostgreSQL, as autovacuum would have after a bulk load (it cannot
-    here: the bench's rows stay uncommitted). SQLite is left as the product runs it, without ANALYZE."""
+    """Fresh planner statistics, as a running product has them: PostgreSQL's autovacuum would have
+    analysed the tables after the bulk load (it cannot here: the bench's rows stay uncommitted); on
+    SQLite the product's hourly task analyses the big tables (``itsm.maintenance``)."""
     if connection.vendor == "postgresql":
         tables = [ConfigurationItem, Relationship, RelationshipType, CIType, Service, Customer]
         with connection.cursor() as cursor:
             for model in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    else:
+        refresh_statistics()
 
 
 def seed_cis(*, tag: str, ci_type: CIType, count: int, owner: User) -> None:
