@@ -31,6 +31,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -503,3 +504,35 @@ def record_checkpoint(*, date: datetime.date | None = None) -> tuple[AuditCheckp
         _lock_chain()
         seq, head_hash = chain_head()
         return AuditCheckpoint.objects.get_or_create(date=date, defaults={"seq": seq, "hash": head_hash})
+
+
+# Who hears at once when the daily check finds the chain broken: those who answer for the audit trail.
+CHAIN_WATCHERS = ("internal_auditor", "management_representative", "administrator")
+
+
+def notify_broken_chain(result: VerificationResult, *, date: datetime.date | None = None) -> int:
+    """Tell the internal auditors, the management representative and the administrators that the
+    chain is broken and where (once per day and broken entry, however often the check runs)."""
+    from .models import User
+    from .notifications import notify
+
+    date = date or timezone.localdate()
+    recipients = User.objects.filter(
+        groups__name__in=CHAIN_WATCHERS, is_active=True, is_system=False
+    ).distinct()
+    return notify(
+        event="audit.chain_broken",
+        event_key=f"audit-chain-broken:{date.isoformat()}:{result.first_broken_seq}",
+        recipients=recipients,
+        subject=format_lazy(_("The audit trail is broken at entry {seq}"), seq=result.first_broken_seq),
+        body=format_lazy(
+            _(
+                "The daily verification found the hash chain broken at entry {seq}: {problem}. No"
+                " checkpoint was recorded. Entries may have been changed or removed outside the"
+                " application; open the audit trail and check the whole chain."
+            ),
+            seq=result.first_broken_seq,
+            problem=result.problem,
+        ),
+        url=reverse("itsm:audit_trail") + "?verify=full",
+    )

@@ -8,7 +8,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
-from .audit import record_checkpoint, verify_chain
+from .audit import notify_broken_chain, record_checkpoint, verify_chain
 from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,8 @@ def audit_checkpoint_record_task() -> dict[str, object]:
     """Daily from beat: verify the whole chain, then store today's head (once per day).
 
     A broken chain gets no checkpoint (that would vouch for the tampering): the error is logged with
-    the first broken entry and the auditor page shows it.
+    the first broken entry, the auditors, the management representative and the administrators are
+    notified at once, and the auditor page shows it.
     """
     result = verify_chain()
     if not result.ok:
@@ -41,6 +42,7 @@ def audit_checkpoint_record_task() -> dict[str, object]:
             "audit trail broken",
             extra={"first_broken_seq": result.first_broken_seq, "problem": result.problem},
         )
+        notify_broken_chain(result)
         return {"ok": False, "first_broken_seq": result.first_broken_seq}
     checkpoint, created = record_checkpoint()
     return {

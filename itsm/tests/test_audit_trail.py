@@ -20,6 +20,7 @@ from django_celery_beat.models import PeriodicTask
 
 from audits.models import Objective
 from audits.services import objective_create, objective_update
+from itsm import audit
 from itsm.audit import (
     GENESIS_HASH,
     AuditCheckpoint,
@@ -454,3 +455,30 @@ def test_the_daily_task_records_no_checkpoint_for_a_broken_chain(
     raw_sql_as_superuser("DELETE FROM itsm_auditentry WHERE seq = %s", [chain[1].seq])
     assert audit_checkpoint_record_task() == {"ok": False, "first_broken_seq": chain[1].seq}
     assert not AuditCheckpoint.objects.exists()
+
+
+def test_a_broken_chain_is_reported_at_once_to_those_who_answer_for_it(
+    chain: list[AuditEntry], raw_sql_as_superuser: Raw, make_user: Callable[..., Any]
+) -> None:
+    from itsm.notifications import Notification
+    from itsm.tasks import audit_checkpoint_record_task
+
+    auditor = make_user(Role.INTERNAL_AUDITOR)
+    representative = make_user(Role.MANAGEMENT_REPRESENTATIVE, language="zh-hans")
+    agent = make_user(Role.SERVICE_DESK_AGENT)
+    raw_sql_as_superuser("DELETE FROM itsm_auditentry WHERE seq = %s", [chain[1].seq])
+    audit_checkpoint_record_task()
+    audit_checkpoint_record_task()  # the check runs again the same day: no second message
+    sent = Notification.objects.filter(event="audit.chain_broken")
+    recipients = [n.recipient for n in sent]
+    assert auditor in recipients
+    assert representative in recipients
+    assert agent not in recipients
+    assert len(recipients) == len(set(recipients))
+    assert all(person.has_role(*audit.CHAIN_WATCHERS) for person in recipients)
+    message = sent.get(recipient=auditor)
+    assert message.subject == f"The audit trail is broken at entry {chain[1].seq}"
+    assert "No checkpoint was recorded" in message.body
+    assert message.url == "/audit-trail/?verify=full"
+    assert str(chain[1].seq) in sent.get(recipient=representative).subject
+    assert sent.get(recipient=representative).subject != message.subject  # in Chinese
