@@ -10,9 +10,9 @@ from django.utils import timezone, translation
 
 
 def activate_preferences(request: HttpRequest, user: Any) -> None:
-    """The user's time zone and language for the rest of the request (the middleware below resets
-    both when the response is done). Also called by the API's token authentication, which knows the
-    user only once the view runs."""
+    """The user's time zone and language for the rest of the request (``UserPreferencesMiddleware``
+    resets both when the response is done). Called by that middleware for sessions and by the API's
+    token authentication, which knows the user only once the view runs."""
     if user.time_zone:
         try:
             timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
